@@ -1,0 +1,103 @@
+/**
+ * Small RFC 7230 helpers for reading header values: comma-separated lists, tokens and
+ * ASCII case-insensitive comparison. Pure functions, no I/O.
+ *
+ * @module
+ */
+
+/** A header value as Node's `IncomingHttpHeaders` holds it. */
+export type HeaderValue = string | string[] | undefined;
+
+// tchar (RFC 7230 §3.2.6). The same set as RFC 2616's "CHAR except CTLs or separators",
+// which is what RFC 6455 requires of subprotocol names.
+const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+// OWS is only SP and HTAB; String.prototype.trim would also strip U+00A0 (NBSP), which is
+// obs-text in a latin1-decoded header and must not silently vanish.
+const OWS_EDGES_RE = /^[ \t]+|[ \t]+$/g;
+
+// field-value characters (RFC 7230 §3.2): HTAB, SP, VCHAR, obs-text. Everything else,
+// notably CR, LF and NUL, would let a value break out of its header line.
+const FIELD_VALUE_RE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** Removes optional whitespace (SP and HTAB only, RFC 7230 §3.2.3) from both ends of `s`. */
+export function trimOws(s: string): string {
+  return s.replace(OWS_EDGES_RE, '');
+}
+
+/**
+ * Lower-cases ASCII letters only. Header names and tokens compare ASCII case-insensitively;
+ * `String.prototype.toLowerCase` would also fold e.g. U+212A KELVIN SIGN to `k`.
+ */
+export function asciiLowerCase(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
+/** True if `s` is a non-empty RFC 7230 token (only `tchar` characters). */
+export function isToken(s: string): boolean {
+  return typeof s === 'string' && TOKEN_RE.test(s);
+}
+
+/**
+ * True if `s` may be sent as a header field value: only HTAB, SP, visible ASCII and
+ * obs-text (U+0080-U+00FF, written as single latin1 bytes). Rejects CR, LF, NUL and other
+ * control characters (header injection) and code points above U+00FF (not representable).
+ */
+export function isValidHeaderValue(s: string): boolean {
+  return typeof s === 'string' && FIELD_VALUE_RE.test(s);
+}
+
+/**
+ * Splits a comma-separated list header (RFC 7230 §7, `#element`) into its elements.
+ * Optional whitespace around elements is removed and empty elements are ignored, as the
+ * RFC requires of recipients. A repeated header (array) is treated as one list, which is
+ * what joining the fields with `, ` means (RFC 7230 §3.2.2). Elements are returned as
+ * written (case preserved, not validated). Quoted strings are not understood: this is for
+ * token lists such as `Connection`, `Upgrade` and `Sec-WebSocket-Protocol`.
+ */
+export function parseTokenList(value: HeaderValue): string[] {
+  if (value === undefined) return [];
+  const fields = Array.isArray(value) ? value : [value];
+  const out: string[] = [];
+  for (const field of fields) {
+    if (typeof field !== 'string') continue;
+    for (const part of field.split(',')) {
+      const element = trimOws(part);
+      if (element !== '') out.push(element);
+    }
+  }
+  return out;
+}
+
+/**
+ * True if the list header `value` contains `token`, compared ASCII case-insensitively
+ * (e.g. `Connection: keep-alive, Upgrade` contains `upgrade`).
+ */
+export function headerHasToken(value: HeaderValue, token: string): boolean {
+  const wanted = asciiLowerCase(token);
+  return parseTokenList(value).some((element) => asciiLowerCase(element) === wanted);
+}
+
+/**
+ * Reads header `name` (any case) from a header record. Node already lower-cases
+ * keys, so the direct lookup is the normal path; records built by hand with other casing
+ * (`Upgrade`, `SEC-WEBSOCKET-KEY`) are found by a case-insensitive scan rather than read as
+ * missing. Only own properties count, so `constructor` and friends are never "present".
+ */
+export function getHeader(
+  headers: Readonly<Record<string, HeaderValue>>,
+  name: string,
+): HeaderValue {
+  const wanted = asciiLowerCase(name);
+  if (Object.prototype.hasOwnProperty.call(headers, wanted)) {
+    const direct = headers[wanted];
+    if (direct !== undefined) return direct;
+  }
+  for (const key of Object.keys(headers)) {
+    if (key !== wanted && asciiLowerCase(key) === wanted) {
+      const value = headers[key];
+      if (value !== undefined) return value;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,584 @@
+import type { Socket } from 'node:net';
+import { EventEmitter } from 'eventemitter3';
+import { CloseCode, DEFAULT_MAX_PAYLOAD, ReadyState, isValidWireCloseCode } from '../constants.js';
+import { WebSocketError } from '../errors.js';
+import { Connection, type ConnectionHandler, type MessageCodec } from '../connection.js';
+import { validateClientProtocols } from '../subprotocol.js';
+import type { PerMessageDeflateOptions } from '../permessage-deflate.js';
+import { CloseEvent, ErrorEvent, MessageEvent, WebSocketEvent } from './events.js';
+import { startClientHandshake, type ClientHandshake } from './client-handshake.js';
+
+/** The Node-style events of a {@link WebSocket}, with their listener arguments. */
+export interface WebSocketEvents {
+  /** The connection is open. */
+  open: [];
+  /** A whole message: a Buffer for text and binary alike, with `isBinary` telling which. */
+  message: [data: Buffer, isBinary: boolean];
+  ping: [data: Buffer];
+  pong: [data: Buffer];
+  /** Once, when the TCP connection is gone. */
+  close: [code: number, reason: string];
+  /** A protocol violation, a handshake failure or a socket error; `close` follows. */
+  error: [error: Error];
+}
+
+/** What to do when a peer reads slower than we send and `maxBufferedAmount` is passed. */
+export type SlowConsumerPolicy = 'close' | 'drop';
+
+/** Options shared by the client and the server-side sockets. */
+export interface WebSocketCommonOptions {
+  /** Largest message accepted, after decompression; larger gets close 1009. Default 16 MiB. */
+  maxPayload?: number;
+  /** Bytes allowed to wait unsent before {@link slowConsumer} applies. Default 16 MiB; `Infinity` disables it. */
+  maxBufferedAmount?: number;
+  /** `close` (default): close with 1008 and drop the connection; `drop`: drop the new message (its callback gets an error). */
+  slowConsumer?: SlowConsumerPolicy;
+  /** How long to wait for the closing handshake before dropping the TCP connection, in ms. Default 5000. */
+  closeTimeout?: number;
+  /** Answer pings by itself. Default true. */
+  autoPong?: boolean;
+}
+
+/** Options of the Node client. */
+export interface WebSocketClientOptions extends WebSocketCommonOptions {
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+  /** Time allowed for the opening handshake, in ms. Default 10000. */
+  handshakeTimeout?: number;
+  /** Offer permessage-deflate: `true` for defaults, options, or `false`. Default true, as browsers do. */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /** The `Origin` header to send. */
+  origin?: string;
+  /** Options passed to `tls.connect` for wss:// (ca, rejectUnauthorized, servername...). */
+  tls?: import('node:tls').ConnectionOptions;
+}
+
+/** Options of `send`. */
+export interface SendOptions {
+  /** Send as binary (default: true for buffers, false for strings). `false` with a Buffer sends its bytes as text. */
+  binary?: boolean;
+  /** Compress when permessage-deflate was negotiated. Default true (messages under the threshold never are). */
+  compress?: boolean;
+}
+
+/** Data `send` accepts. */
+export type SendData = string | Buffer | ArrayBuffer | ArrayBufferView;
+type SendCallback = (err?: Error | null) => void;
+
+/** Set on a socket the server made, so the constructor takes the server path. @internal */
+export const kServerSide: unique symbol = Symbol('junction.websocket.serverSide');
+
+/** Setup of a socket once its handshake succeeded. @internal */
+export interface AttachOptions {
+  protocol: string;
+  extensions: string;
+  codec: MessageCodec | null;
+}
+
+type Listener = (...args: never[]) => void;
+type EventListenerLike = ((event: never) => void) | { handleEvent(event: never): void };
+
+const EMPTY = Buffer.alloc(0);
+/** Small batches of frames are copied into one buffer; bigger ones go out through writev. */
+const CONCAT_LIMIT = 64 * 1024;
+
+/**
+ * A WebSocket connection, client or server side. For clients, `new WebSocket(url, protocols, options)`
+ * connects over ws:// or wss://. It offers the WHATWG surface (`readyState`, `binaryType`,
+ * `bufferedAmount`, `onmessage`, `addEventListener`...) and Node-style events
+ * (`on('message', (data, isBinary) => ...)`).
+ *
+ * Frames produced in one turn of the event loop (for example all replies to one read) are written
+ * to the socket together, in one system call.
+ */
+export class WebSocket extends EventEmitter<WebSocketEvents> {
+  static readonly CONNECTING = ReadyState.CONNECTING;
+  static readonly OPEN = ReadyState.OPEN;
+  static readonly CLOSING = ReadyState.CLOSING;
+  static readonly CLOSED = ReadyState.CLOSED;
+  readonly CONNECTING = ReadyState.CONNECTING;
+  readonly OPEN = ReadyState.OPEN;
+  readonly CLOSING = ReadyState.CLOSING;
+  readonly CLOSED = ReadyState.CLOSED;
+
+  /** The URL this client connected to (empty on the server side). */
+  readonly url: string;
+  /** The subprotocol the server chose, or ''. */
+  protocol = '';
+  /** The extensions in use, as the server's `Sec-WebSocket-Extensions` header said them, or ''. */
+  extensions = '';
+  /** How binary messages reach `onmessage` / `addEventListener('message')`. Node-style listeners always get Buffers. */
+  binaryType: 'nodebuffer' | 'arraybuffer' = 'nodebuffer';
+  /** Whatever the server's `authenticate` hook returned for this connection (server side). */
+  auth: unknown = undefined;
+
+  private state: ReadyState = ReadyState.CONNECTING;
+  private readonly isServer: boolean;
+  private readonly maxPayload: number;
+  private readonly maxBufferedAmount: number;
+  private readonly slowConsumer: SlowConsumerPolicy;
+  private readonly closeTimeout: number;
+  private readonly autoPong: boolean;
+  private sock: Socket | null = null;
+  private conn: Connection | null = null;
+  private handshake: ClientHandshake | null = null;
+
+  private out: Buffer[] = [];
+  private outBytes = 0;
+  private outCallbacks: SendCallback[] | null = null;
+  private flushQueued = false;
+  private readonly flushBound = (): void => this.flush();
+
+  private closeTimer: NodeJS.Timeout | null = null;
+  private closeCode: number = CloseCode.Abnormal;
+  private closeReason = '';
+  private closeSent = false;
+  private errorEmitted = false;
+  private listenerWrappers: Map<EventListenerLike, Listener> | null = null;
+  private handlerProps: Partial<Record<string, Listener>> | null = null;
+
+  /** True when data arrived since the server's last heartbeat sweep. @internal */
+  receivedSinceSweep = true;
+  /** True while a heartbeat ping waits for any answer. @internal */
+  heartbeatPending = false;
+
+  /**
+   * Opens a client connection.
+   * @param url `ws://` or `wss://` URL (http/https are accepted and mapped).
+   * @param protocols subprotocols to offer, in order of preference.
+   * @throws SyntaxError for a bad URL or bad protocol list, as browsers do.
+   */
+  constructor(url: string | URL, protocols?: string | string[], options?: WebSocketClientOptions);
+  /** @internal */
+  constructor(url: typeof kServerSide, protocols: undefined, options: WebSocketCommonOptions);
+  constructor(url: string | URL | typeof kServerSide, protocols?: string | string[], options: WebSocketClientOptions = {}) {
+    super();
+    this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+    this.maxBufferedAmount = options.maxBufferedAmount ?? 16 * 1024 * 1024;
+    this.slowConsumer = options.slowConsumer ?? 'close';
+    this.closeTimeout = options.closeTimeout ?? 5000;
+    this.autoPong = options.autoPong ?? true;
+    if (url === kServerSide) {
+      this.isServer = true;
+      this.url = '';
+      return;
+    }
+    this.isServer = false;
+    const target = parseClientUrl(url);
+    this.url = target.href;
+    const list = protocols === undefined ? [] : typeof protocols === 'string' ? [protocols] : [...protocols];
+    validateClientProtocols(list);
+    this.handshake = startClientHandshake(this, target, list, options);
+  }
+
+  /** CONNECTING (0), OPEN (1), CLOSING (2) or CLOSED (3). */
+  get readyState(): ReadyState {
+    return this.state;
+  }
+
+  /** Bytes queued for sending and not yet handed to the kernel. */
+  get bufferedAmount(): number {
+    const sock = this.sock;
+    return this.outBytes + (this.conn?.queuedBytes ?? 0) + (sock ? sock.writableLength : 0);
+  }
+
+  /** The underlying TCP (or TLS) socket, once open. */
+  get socket(): Socket | null {
+    return this.sock;
+  }
+
+  /**
+   * Sends a message: strings as text, anything else as binary unless `options.binary` is false.
+   * `cb` hears once the frame was handed to the socket, or an error.
+   * @throws Error (InvalidStateError) while still connecting, as browsers do.
+   */
+  send(data: SendData, cb?: SendCallback): void;
+  send(data: SendData, options: SendOptions, cb?: SendCallback): void;
+  send(data: SendData, optionsOrCb?: SendOptions | SendCallback, maybeCb?: SendCallback): void {
+    let options: SendOptions | undefined;
+    let cb: SendCallback | undefined;
+    if (typeof optionsOrCb === 'function') cb = optionsOrCb;
+    else {
+      options = optionsOrCb;
+      cb = maybeCb;
+    }
+    if (this.state === ReadyState.CONNECTING) throw invalidState('WebSocket is not open: readyState 0 (CONNECTING)');
+    let payload: Buffer;
+    let isBinary: boolean;
+    if (typeof data === 'string') {
+      payload = Buffer.from(data);
+      isBinary = options?.binary ?? false;
+    } else {
+      payload = toBuffer(data);
+      isBinary = options?.binary ?? true;
+    }
+    const conn = this.conn;
+    if (this.state !== ReadyState.OPEN || conn === null) {
+      if (cb) process.nextTick(cb, new Error(`WebSocket is not open: readyState ${this.state}`));
+      return;
+    }
+    if (this.bufferedAmount + payload.length > this.maxBufferedAmount && this.onSlowConsumer(cb)) return;
+    conn.sendMessage(payload, isBinary, options?.compress ?? true, cb);
+  }
+
+  /** Sends a ping with up to 125 bytes of payload. */
+  ping(data: SendData = EMPTY): void {
+    if (this.state === ReadyState.CONNECTING) throw invalidState('WebSocket is not open: readyState 0 (CONNECTING)');
+    this.conn?.ping(typeof data === 'string' ? Buffer.from(data) : toBuffer(data));
+  }
+
+  /** Sends an unsolicited pong with up to 125 bytes of payload. */
+  pong(data: SendData = EMPTY): void {
+    if (this.state === ReadyState.CONNECTING) throw invalidState('WebSocket is not open: readyState 0 (CONNECTING)');
+    this.conn?.pong(typeof data === 'string' ? Buffer.from(data) : toBuffer(data));
+  }
+
+  /**
+   * Starts the closing handshake. Clients follow the browsers' rules: `code` is 1000 or 3000-4999
+   * (else an InvalidAccessError), `reason` at most 123 UTF-8 bytes (else a SyntaxError). Server-side
+   * sockets may use any code valid on the wire.
+   */
+  close(code?: number, reason?: string): void {
+    if (code !== undefined) {
+      const allowed = this.isServer ? isValidWireCloseCode(code) : code === 1000 || (code >= 3000 && code <= 4999);
+      if (!allowed) throw domError('InvalidAccessError', `The close code must be ${this.isServer ? 'valid on the wire' : '1000 or in 3000-4999'}; got ${code}`);
+    }
+    if (reason !== undefined && Buffer.byteLength(reason) > 123) throw domError('SyntaxError', 'The close reason must be at most 123 UTF-8 bytes');
+    if (this.state === ReadyState.CLOSING || this.state === ReadyState.CLOSED) return;
+    if (this.state === ReadyState.CONNECTING) {
+      this.state = ReadyState.CLOSING;
+      this.handshake?.abort(new WebSocketError('WS_ERR_HANDSHAKE', CloseCode.Abnormal, 'WebSocket was closed before the connection was established'));
+      return;
+    }
+    this.state = ReadyState.CLOSING;
+    if (this.conn?.close(code, reason ?? '')) this.closeSent = true;
+    this.armCloseTimer();
+  }
+
+  /** Drops the TCP connection at once, with no closing handshake (close code 1006). */
+  terminate(): void {
+    if (this.state === ReadyState.CLOSED) return;
+    if (this.state === ReadyState.CONNECTING) {
+      this.state = ReadyState.CLOSING;
+      this.handshake?.abort(new WebSocketError('WS_ERR_HANDSHAKE', CloseCode.Abnormal, 'WebSocket was terminated before the connection was established'));
+      return;
+    }
+    this.state = ReadyState.CLOSING;
+    this.sock?.destroy();
+  }
+
+  // WHATWG event surface -------------------------------------------------------------------
+
+  /** Adds a DOM-style listener that receives event objects. */
+  addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: EventListenerLike, options?: { once?: boolean }): void {
+    const wrappers = (this.listenerWrappers ??= new Map());
+    if (wrappers.has(listener)) return;
+    const wrapper = this.wrapListener(type, listener);
+    wrappers.set(listener, wrapper);
+    if (options?.once) {
+      const once = ((...args: never[]) => {
+        wrappers.delete(listener);
+        (wrapper as (...a: never[]) => void)(...args);
+      }) as Listener;
+      wrappers.set(listener, once);
+      this.once(type, once as never);
+    } else {
+      this.on(type, wrapper as never);
+    }
+  }
+
+  /** Removes a listener added with {@link addEventListener}. */
+  removeEventListener(type: 'open' | 'message' | 'close' | 'error', listener: EventListenerLike): void {
+    const wrapper = this.listenerWrappers?.get(listener);
+    if (!wrapper) return;
+    this.listenerWrappers!.delete(listener);
+    this.off(type, wrapper as never);
+  }
+
+  /** DOM-style `open` handler. */
+  get onopen(): ((event: WebSocketEvent) => void) | null {
+    return this.getHandlerProp('open');
+  }
+  set onopen(fn: ((event: WebSocketEvent) => void) | null) {
+    this.setHandlerProp('open', fn);
+  }
+  /** DOM-style `message` handler: `event.data` is a string for text. */
+  get onmessage(): ((event: MessageEvent) => void) | null {
+    return this.getHandlerProp('message');
+  }
+  set onmessage(fn: ((event: MessageEvent) => void) | null) {
+    this.setHandlerProp('message', fn);
+  }
+  /** DOM-style `close` handler. */
+  get onclose(): ((event: CloseEvent) => void) | null {
+    return this.getHandlerProp('close');
+  }
+  set onclose(fn: ((event: CloseEvent) => void) | null) {
+    this.setHandlerProp('close', fn);
+  }
+  /** DOM-style `error` handler. */
+  get onerror(): ((event: ErrorEvent) => void) | null {
+    return this.getHandlerProp('error');
+  }
+  set onerror(fn: ((event: ErrorEvent) => void) | null) {
+    this.setHandlerProp('error', fn);
+  }
+
+  private getHandlerProp<T>(type: string): T | null {
+    const wrapper = this.handlerProps?.[type] as (Listener & { original?: T }) | undefined;
+    return wrapper?.original ?? null;
+  }
+
+  private setHandlerProp(type: 'open' | 'message' | 'close' | 'error', fn: ((event: never) => void) | null): void {
+    const props = (this.handlerProps ??= {});
+    const old = props[type];
+    if (old) this.off(type, old as never);
+    delete props[type];
+    if (typeof fn !== 'function') return;
+    const wrapper = this.wrapListener(type, fn) as Listener & { original?: unknown };
+    wrapper.original = fn;
+    props[type] = wrapper;
+    this.on(type, wrapper as never);
+  }
+
+  private wrapListener(type: string, listener: EventListenerLike): Listener {
+    const call = (event: WebSocketEvent): void => {
+      if (typeof listener === 'function') (listener as (e: WebSocketEvent) => void).call(this, event);
+      else (listener.handleEvent as (e: WebSocketEvent) => void).call(listener, event);
+    };
+    switch (type) {
+      case 'message':
+        return ((data: Buffer, isBinary: boolean) => {
+          const value = !isBinary ? data.toString() : this.binaryType === 'arraybuffer' ? toArrayBuffer(data) : data;
+          call(new MessageEvent(this, value));
+        }) as Listener;
+      case 'close':
+        return ((code: number, reason: string) => call(new CloseEvent(this, code, reason, this.closeSent && this.conn?.peerCloseCode !== undefined))) as Listener;
+      case 'error':
+        return ((error: Error) => call(new ErrorEvent(this, error))) as Listener;
+      default:
+        return (() => call(new WebSocketEvent(type, this))) as Listener;
+    }
+  }
+
+  // Internals ------------------------------------------------------------------------------
+
+  /** Takes over a socket whose handshake succeeded and opens the connection. @internal */
+  attach(socket: Socket, head: Buffer, setup: AttachOptions): void {
+    this.sock = socket;
+    this.handshake = null;
+    this.protocol = setup.protocol;
+    this.extensions = setup.extensions;
+    this.conn = new Connection(
+      { isServer: this.isServer, maxPayload: this.maxPayload, codec: setup.codec, autoPong: this.autoPong },
+      this.connectionHandler(),
+    );
+    socket.setNoDelay(true);
+    socket.setTimeout(0);
+    socket.on('data', (chunk: Buffer) => {
+      this.receivedSinceSweep = true;
+      this.conn!.receive(chunk);
+    });
+    socket.on('end', () => this.onSocketEnd());
+    socket.on('error', (err) => this.onSocketError(err));
+    socket.on('close', () => this.onSocketClose());
+    this.state = ReadyState.OPEN;
+    if (head.length > 0) {
+      // Frames that came with the handshake go in after the open/connection listeners ran.
+      const copy = Buffer.from(head);
+      queueMicrotask(() => this.conn?.receive(copy));
+    }
+  }
+
+  /** Reports a failed client handshake: error then close (1006). @internal */
+  failHandshake(error: Error): void {
+    this.handshake = null;
+    this.state = ReadyState.CLOSED;
+    this.emitError(error);
+    this.emit('close', CloseCode.Abnormal, '');
+  }
+
+  /** Opens a client once the handshake succeeded. @internal */
+  opened(): void {
+    this.emit('open');
+  }
+
+  private connectionHandler(): ConnectionHandler {
+    return {
+      write: (data, cb) => this.write(data, cb),
+      message: (data, isBinary) => this.emit('message', data, isBinary),
+      ping: (data) => {
+        this.heartbeatPending = false;
+        this.emit('ping', data);
+      },
+      pong: (data) => {
+        this.heartbeatPending = false;
+        this.emit('pong', data);
+      },
+      peerClosed: (code, reason) => {
+        this.closeCode = code;
+        this.closeReason = reason;
+        this.closeSent = true;
+        this.state = ReadyState.CLOSING;
+        this.endAfterFlush();
+      },
+      failed: (error) => {
+        this.closeCode = error.closeCode;
+        this.closeReason = error.message;
+        this.closeSent = true;
+        this.state = ReadyState.CLOSING;
+        this.emitError(error);
+        this.endAfterFlush();
+      },
+      pauseReading: () => this.sock?.pause(),
+      resumeReading: () => this.sock?.resume(),
+    };
+  }
+
+  private write(data: Buffer, cb?: SendCallback): void {
+    this.out.push(data);
+    this.outBytes += data.length;
+    if (cb) (this.outCallbacks ??= []).push(cb);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(this.flushBound);
+    }
+  }
+
+  /** Writes every frame queued in this turn in one go: one buffer when small, writev when big. */
+  private flush(): void {
+    this.flushQueued = false;
+    const out = this.out;
+    const count = out.length;
+    if (count === 0) return;
+    const bytes = this.outBytes;
+    const callbacks = this.outCallbacks;
+    this.out = [];
+    this.outBytes = 0;
+    this.outCallbacks = null;
+    const sock = this.sock;
+    const done = callbacks === null ? undefined : (err?: Error | null) => {
+      for (const cb of callbacks) cb(err ?? null);
+    };
+    if (sock === null || sock.destroyed || !sock.writable) {
+      if (done) process.nextTick(done, new Error('WebSocket is closed'));
+      return;
+    }
+    if (count === 1) {
+      sock.write(out[0]!, done);
+    } else if (bytes <= CONCAT_LIMIT) {
+      sock.write(Buffer.concat(out, bytes), done);
+    } else {
+      sock.cork();
+      for (let i = 0; i < count - 1; i++) sock.write(out[i]!);
+      sock.write(out[count - 1]!, done);
+      sock.uncork();
+    }
+  }
+
+  /** Applies the slow-consumer policy; returns true when the message must not be sent. */
+  private onSlowConsumer(cb: SendCallback | undefined): boolean {
+    const error = new WebSocketError('WS_ERR_BUFFER_FULL', CloseCode.PolicyViolation, `The peer reads too slowly: more than ${this.maxBufferedAmount} bytes are waiting to be sent`);
+    if (this.slowConsumer === 'drop') {
+      if (cb) process.nextTick(cb, error);
+      return true;
+    }
+    if (cb) process.nextTick(cb, error);
+    this.closeCode = CloseCode.PolicyViolation;
+    this.closeReason = 'slow consumer';
+    this.emitError(error);
+    // The peer is not reading: a closing handshake would wait behind the backlog, so drop it.
+    this.state = ReadyState.CLOSING;
+    this.sock?.destroy();
+    return true;
+  }
+
+  private endAfterFlush(): void {
+    this.flush();
+    this.sock?.end();
+    this.armCloseTimer();
+  }
+
+  private armCloseTimer(): void {
+    if (this.closeTimer !== null || this.sock === null) return;
+    this.closeTimer = setTimeout(() => this.sock?.destroy(), this.closeTimeout);
+    this.closeTimer.unref();
+  }
+
+  private onSocketEnd(): void {
+    // The peer half-closed: finish our side too (upgraded sockets allow half-open connections).
+    this.flush();
+    this.sock?.end();
+  }
+
+  private onSocketError(err: Error): void {
+    // Resets after the closing handshake are routine, not news.
+    if (this.conn?.finished && this.closeSent) return;
+    this.emitError(err);
+  }
+
+  private onSocketClose(): void {
+    if (this.closeTimer !== null) {
+      clearTimeout(this.closeTimer);
+      this.closeTimer = null;
+    }
+    const conn = this.conn;
+    if (conn !== null) {
+      if (conn.peerCloseCode !== undefined && this.closeCode === CloseCode.Abnormal) {
+        this.closeCode = conn.peerCloseCode;
+        this.closeReason = conn.peerCloseReason;
+      }
+      conn.destroy();
+    }
+    this.state = ReadyState.CLOSED;
+    this.out = [];
+    this.outBytes = 0;
+    const callbacks = this.outCallbacks;
+    this.outCallbacks = null;
+    if (callbacks) for (const cb of callbacks) cb(new Error('WebSocket closed'));
+    this.emit('close', this.closeCode, this.closeReason);
+  }
+
+  private emitError(error: Error): void {
+    if (this.errorEmitted) return;
+    this.errorEmitted = true;
+    this.emit('error', error);
+  }
+}
+
+function toBuffer(data: Buffer | ArrayBuffer | ArrayBufferView): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  throw new TypeError('send() takes a string, Buffer, ArrayBuffer or ArrayBufferView');
+}
+
+function toArrayBuffer(data: Buffer): ArrayBuffer {
+  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) return data.buffer as ArrayBuffer;
+  return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+}
+
+function domError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+function invalidState(message: string): Error {
+  return domError('InvalidStateError', message);
+}
+
+/** Checks and normalises a client URL the way browsers do. */
+function parseClientUrl(url: string | URL): URL {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    throw domError('SyntaxError', `Invalid WebSocket URL: ${String(url)}`);
+  }
+  if (target.protocol === 'http:') target.protocol = 'ws:';
+  else if (target.protocol === 'https:') target.protocol = 'wss:';
+  if (target.protocol !== 'ws:' && target.protocol !== 'wss:') throw domError('SyntaxError', `The URL's scheme must be ws or wss; got ${target.protocol}`);
+  if (target.hash) throw domError('SyntaxError', 'A WebSocket URL must not have a fragment');
+  return target;
+}

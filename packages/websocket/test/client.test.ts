@@ -1,0 +1,293 @@
+/**
+ * The Node client over real sockets: the WHATWG surface, browser-style argument checks,
+ * handshake failures and error reporting.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import net, { type AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
+import { CloseEvent, MessageEvent, WebSocket, WebSocketServer } from '../src/index.js';
+import { WEBSOCKET_GUID } from '../src/constants.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function echoServer(options: ConstructorParameters<typeof WebSocketServer>[0] | object = {}): Promise<{ server: WebSocketServer; url: string }> {
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1', ...options });
+  server.on('connection', (socket) => {
+    socket.on('message', (data, isBinary) => {
+      if (data.toString() === 'close-me') socket.close(4001, 'as you wish');
+      else socket.send(data, { binary: isBinary });
+    });
+  });
+  await new Promise<void>((resolve) => server.on('listening', resolve));
+  cleanups.push(() => server.close());
+  return { server, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
+
+/** A TCP server that answers every upgrade with the given raw response (for broken-server tests). */
+async function fakeServer(answer: (key: string) => string): Promise<string> {
+  const server = net.createServer((socket) => {
+    let head = '';
+    socket.on('data', (chunk) => {
+      head += chunk.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      const key = /sec-websocket-key:\s*(\S+)/i.exec(head)?.[1] ?? '';
+      socket.write(Buffer.from(answer(key), 'latin1'));
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+}
+
+function accept(key: string): string {
+  return createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
+}
+
+function track(ws: WebSocket): WebSocket {
+  cleanups.push(() => ws.terminate());
+  return ws;
+}
+
+function outcome(ws: WebSocket): Promise<{ error: Error | null; code: number }> {
+  return new Promise((resolve) => {
+    let error: Error | null = null;
+    ws.on('error', (err) => (error = err));
+    ws.on('close', (code) => resolve({ error, code }));
+  });
+}
+
+describe('WHATWG surface', () => {
+  it('goes through readyState 0 -> 1 -> 2 -> 3 and fires DOM-style events', async () => {
+    const { url } = await echoServer();
+    const ws = track(new WebSocket(url));
+    expect(ws.readyState).toBe(WebSocket.CONNECTING);
+    expect(ws.url).toBe(url);
+    const events: string[] = [];
+    ws.onopen = () => events.push(`open:${ws.readyState}`);
+    ws.addEventListener('message', (event) => events.push(`message:${(event as MessageEvent).data as string}`));
+    const closed = new Promise<CloseEvent>((resolve) => (ws.onclose = (e) => resolve(e)));
+    await new Promise((resolve) => ws.addEventListener('open', resolve, { once: true }));
+    ws.send('hi');
+    await new Promise((resolve) => ws.addEventListener('message', resolve, { once: true }));
+    ws.close(1000, 'done');
+    expect(ws.readyState).toBe(WebSocket.CLOSING);
+    const event = await closed;
+    expect(ws.readyState).toBe(WebSocket.CLOSED);
+    expect(event.code).toBe(1000);
+    expect(event.reason).toBe('done');
+    expect(event.wasClean).toBe(true);
+    expect(events).toEqual(['open:1', 'message:hi']);
+  });
+
+  it('gives text as strings and binary as Buffer or ArrayBuffer per binaryType', async () => {
+    const { url } = await echoServer();
+    const ws = track(new WebSocket(url));
+    await new Promise((resolve) => (ws.onopen = resolve));
+    const received: unknown[] = [];
+    ws.onmessage = (event) => received.push(event.data);
+    ws.send('text');
+    ws.send(new Uint8Array([1, 2, 3]));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    ws.binaryType = 'arraybuffer';
+    ws.send(new Float32Array([1.5]).buffer);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(received[0]).toBe('text');
+    expect(Buffer.isBuffer(received[1])).toBe(true);
+    expect(received[2]).toBeInstanceOf(ArrayBuffer);
+    expect(new Float32Array(received[2] as ArrayBuffer)[0]).toBe(1.5);
+  });
+
+  it('removeEventListener and onX = null stop delivery', async () => {
+    const { url } = await echoServer();
+    const ws = track(new WebSocket(url));
+    await new Promise((resolve) => (ws.onopen = resolve));
+    let a = 0;
+    let b = 0;
+    const listener = (): void => {
+      a++;
+    };
+    ws.addEventListener('message', listener);
+    ws.onmessage = () => b++;
+    ws.removeEventListener('message', listener);
+    ws.onmessage = null;
+    const done = new Promise((resolve) => ws.on('message', resolve));
+    ws.send('x');
+    await done;
+    expect([a, b]).toEqual([0, 0]);
+  });
+
+  it('Node-style message events carry (Buffer, isBinary)', async () => {
+    const { url } = await echoServer();
+    const ws = track(new WebSocket(url));
+    await new Promise((resolve) => ws.on('open', resolve));
+    const got = new Promise<[Buffer, boolean]>((resolve) => ws.on('message', (d, b) => resolve([d, b])));
+    ws.send('héllo');
+    const [data, isBinary] = await got;
+    expect(Buffer.isBuffer(data)).toBe(true);
+    expect(data.toString()).toBe('héllo');
+    expect(isBinary).toBe(false);
+  });
+
+  it('reports the server close code and reason', async () => {
+    const { url } = await echoServer();
+    const ws = track(new WebSocket(url));
+    await new Promise((resolve) => ws.on('open', resolve));
+    const closed = new Promise<[number, string]>((resolve) => ws.on('close', (code, reason) => resolve([code, reason])));
+    ws.send('close-me');
+    expect(await closed).toEqual([4001, 'as you wish']);
+  });
+
+  it('send callbacks fire once the data is written, and bufferedAmount drains', async () => {
+    const { url } = await echoServer();
+    const ws = track(new WebSocket(url));
+    await new Promise((resolve) => ws.on('open', resolve));
+    const sent = new Promise<Error | null | undefined>((resolve) => ws.send(Buffer.alloc(1 << 20), resolve));
+    expect(ws.bufferedAmount).toBeGreaterThan(0);
+    expect(await sent).toBeFalsy();
+    await new Promise((resolve) => ws.once('message', resolve));
+    expect(ws.bufferedAmount).toBe(0);
+  });
+
+  it('ping and pong events', async () => {
+    const { url } = await echoServer();
+    const ws = track(new WebSocket(url));
+    await new Promise((resolve) => ws.on('open', resolve));
+    const pong = new Promise<Buffer>((resolve) => ws.on('pong', resolve));
+    ws.ping('are you there');
+    expect((await pong).toString()).toBe('are you there');
+    expect(() => ws.ping(Buffer.alloc(126))).toThrow(RangeError);
+  });
+});
+
+describe('argument checks, as in browsers', () => {
+  it('throws SyntaxError for bad URLs and protocol lists', () => {
+    expect(() => new WebSocket('not a url')).toThrow(/Invalid WebSocket URL/);
+    expect(() => new WebSocket('ftp://127.0.0.1/')).toThrow(/scheme/);
+    expect(() => new WebSocket('ws://127.0.0.1/#frag')).toThrow(/fragment/);
+    expect(() => new WebSocket('ws://127.0.0.1:1/', ['a', 'a'])).toThrow();
+    expect(() => new WebSocket('ws://127.0.0.1:1/', ['bad proto'])).toThrow();
+  });
+
+  it('throws InvalidStateError on send while connecting', async () => {
+    const { url } = await echoServer();
+    const ws = track(new WebSocket(url));
+    expect(() => ws.send('too early')).toThrow(expect.objectContaining({ name: 'InvalidStateError' }));
+    await new Promise((resolve) => ws.on('open', resolve));
+  });
+
+  it('close() takes only 1000 or 3000-4999 and a reason of at most 123 bytes', async () => {
+    const { url } = await echoServer();
+    const ws = track(new WebSocket(url));
+    await new Promise((resolve) => ws.on('open', resolve));
+    expect(() => ws.close(1001)).toThrow(expect.objectContaining({ name: 'InvalidAccessError' }));
+    expect(() => ws.close(2999)).toThrow(expect.objectContaining({ name: 'InvalidAccessError' }));
+    expect(() => ws.close(5000)).toThrow(expect.objectContaining({ name: 'InvalidAccessError' }));
+    expect(() => ws.close(1000, 'é'.repeat(62))).toThrow(expect.objectContaining({ name: 'SyntaxError' }));
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    const closed = new Promise<number>((resolve) => ws.on('close', resolve));
+    ws.close(3000, 'x'.repeat(123));
+    expect(await closed).toBe(3000);
+  });
+
+  it('close() while connecting fails the connection with 1006', async () => {
+    const { url } = await echoServer();
+    const ws = track(new WebSocket(url));
+    const result = outcome(ws);
+    ws.close();
+    const { error, code } = await result;
+    expect(code).toBe(1006);
+    expect(error?.message).toMatch(/before the connection was established/);
+  });
+});
+
+describe('handshake failures', () => {
+  it('reports an HTTP refusal with its status', async () => {
+    const { url } = await echoServer({ protocols: ['only-this'] });
+    const { error, code } = await outcome(track(new WebSocket(url, 'something-else')));
+    expect(code).toBe(1006);
+    expect(error?.message).toMatch(/400/);
+  });
+
+  it('refuses a wrong Sec-WebSocket-Accept', async () => {
+    const url = await fakeServer(() => 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n');
+    const { error } = await outcome(track(new WebSocket(url)));
+    expect(error?.message).toMatch(/Accept/i);
+  });
+
+  it('refuses a protocol it did not offer', async () => {
+    const url = await fakeServer((key) => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(key)}\r\nSec-WebSocket-Protocol: surprise\r\n\r\n`);
+    const { error } = await outcome(track(new WebSocket(url, ['a'])));
+    expect(error?.message).toMatch(/surprise|protocol/i);
+  });
+
+  it('refuses an extension it did not offer', async () => {
+    const url = await fakeServer((key) => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(key)}\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n`);
+    const { error } = await outcome(track(new WebSocket(url, [], { perMessageDeflate: false })));
+    expect(error?.message).toMatch(/did not offer/);
+  });
+
+  it.each(['permessage-deflate; server_max_window_bits=7', 'permessage-deflate; x_unknown', 'permessage-deflate, permessage-deflate'])('refuses an invalid deflate answer: %s', async (answer) => {
+    const url = await fakeServer((key) => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(key)}\r\nSec-WebSocket-Extensions: ${answer}\r\n\r\n`);
+    const { error, code } = await outcome(track(new WebSocket(url)));
+    expect(code).toBe(1006);
+    expect(error).not.toBeNull();
+  });
+
+  it('times out a server that never answers', async () => {
+    const url = await fakeServer(() => '');
+    const started = Date.now();
+    const { error, code } = await outcome(track(new WebSocket(url, [], { handshakeTimeout: 200 })));
+    expect(code).toBe(1006);
+    expect((error as Error & { code?: string }).code).toBe('WS_ERR_HANDSHAKE_TIMEOUT');
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('reports a refused TCP connection as error then close 1006', async () => {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const { error, code } = await outcome(track(new WebSocket(`ws://127.0.0.1:${port}/`)));
+    expect(code).toBe(1006);
+    expect((error as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+  });
+});
+
+describe('protocol errors seen by the client', () => {
+  it('fails a masked server frame with 1002 and emits an error with a code', async () => {
+    const url = await fakeServer((key) => {
+      const head = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(key)}\r\n\r\n`;
+      // A masked text frame "hi": servers must not mask.
+      const frame = Buffer.from([0x81, 0x82, 1, 2, 3, 4, 'h'.charCodeAt(0) ^ 1, 'i'.charCodeAt(0) ^ 2]);
+      return head + frame.toString('latin1');
+    });
+    const { error, code } = await outcome(track(new WebSocket(url, [], { perMessageDeflate: false, closeTimeout: 200 })));
+    expect(code).toBe(1002);
+    expect((error as Error & { code?: string }).code).toBe('WS_ERR_UNEXPECTED_MASK');
+  });
+
+  it('fails invalid UTF-8 from the server with 1007', async () => {
+    const url = await fakeServer((key) => {
+      const head = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(key)}\r\n\r\n`;
+      return head + Buffer.from([0x81, 0x02, 0xc0, 0xaf]).toString('latin1');
+    });
+    const { error, code } = await outcome(track(new WebSocket(url, [], { perMessageDeflate: false, closeTimeout: 200 })));
+    expect(code).toBe(1007);
+    expect((error as Error & { code?: string }).code).toBe('WS_ERR_INVALID_UTF8');
+  });
+
+  it('fails a message over maxPayload with 1009', async () => {
+    const { url } = await echoServer({ perMessageDeflate: false });
+    const ws = track(new WebSocket(url, [], { maxPayload: 1000, perMessageDeflate: false }));
+    await new Promise((resolve) => ws.on('open', resolve));
+    const result = outcome(ws);
+    ws.send(Buffer.alloc(1001));
+    const { error, code } = await result;
+    expect(code).toBe(1009);
+    expect((error as Error & { code?: string }).code).toBe('WS_ERR_MESSAGE_TOO_BIG');
+  });
+});

@@ -1,0 +1,350 @@
+/**
+ * WebSocketServer over real sockets: handshake checks, hosting modes, subprotocols, hooks,
+ * limits, heartbeat and graceful shutdown.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import https from 'node:https';
+import net, { type AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { HttpError, WebSocket, WebSocketServer, type WebSocketServerOptions } from '../src/index.js';
+import { Opcode } from '../src/constants.js';
+import { RawPeer, rawHttp, upgradeHead } from './support/raw-peer.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function startServer(options: Partial<WebSocketServerOptions> = {}): Promise<{ server: WebSocketServer; port: number }> {
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1', ...options } as WebSocketServerOptions);
+  server.on('connection', (socket) => {
+    socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.on('listening', resolve));
+  cleanups.push(() => server.close());
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+function openClient(url: string, protocols?: string | string[], options?: ConstructorParameters<typeof WebSocket>[2]): Promise<WebSocket> {
+  const ws = new WebSocket(url, protocols, options);
+  cleanups.push(() => ws.terminate());
+  return new Promise((resolve, reject) => {
+    ws.on('open', () => resolve(ws));
+    ws.on('error', reject);
+  });
+}
+
+function nextMessage(ws: WebSocket): Promise<{ data: Buffer; isBinary: boolean }> {
+  return new Promise((resolve) => ws.once('message', (data, isBinary) => resolve({ data, isBinary })));
+}
+
+describe('opening handshake checks', () => {
+  it('refuses a non-GET upgrade', async () => {
+    const { port } = await startServer();
+    const res = await rawHttp(port, upgradeHead({ method: 'POST' }));
+    expect([400, 405]).toContain(res.status);
+  });
+
+  it('refuses HTTP/1.0 with 400', async () => {
+    const { port } = await startServer();
+    const res = await rawHttp(port, upgradeHead({ version: '1.0' }));
+    expect(res.status).toBe(400);
+  });
+
+  it('answers a wrong Sec-WebSocket-Version with 426 and the version we speak', async () => {
+    const { port } = await startServer();
+    const res = await rawHttp(port, upgradeHead({ headers: { 'Sec-WebSocket-Version': '8' } }));
+    expect(res.status).toBe(426);
+    expect(res.headers['sec-websocket-version']).toBe('13');
+  });
+
+  it.each([
+    ['missing', null],
+    ['15 bytes', Buffer.alloc(15).toString('base64')],
+    ['not base64', '!!!!!!!!!!!!!!!!!!!!!!=='],
+  ])('refuses a %s Sec-WebSocket-Key with 400', async (_name, key) => {
+    const { port } = await startServer();
+    const res = await rawHttp(port, upgradeHead({ headers: { 'Sec-WebSocket-Key': key } }));
+    expect(res.status).toBe(400);
+    expect(res.body.length).toBeGreaterThan(0);
+  });
+
+  it('accepts Upgrade and Connection tokens in any case, inside comma lists', async () => {
+    const { port } = await startServer();
+    const peer = await RawPeer.connect(port, { headers: { Upgrade: 'WebSocket', Connection: 'keep-alive, UPGRADE' } });
+    expect(peer.response.status).toBe(101);
+    peer.destroy();
+  });
+
+  it('refuses an oversized request head with 431', async () => {
+    const { port } = await startServer({ maxHeaderSize: 4096 });
+    const res = await rawHttp(port, upgradeHead({ headers: { 'X-Filler': 'a'.repeat(8000) } }));
+    expect(res.status).toBe(431);
+  });
+
+  it('answers plain HTTP requests with 426', async () => {
+    const { port } = await startServer();
+    const res = await rawHttp(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(res.status).toBe(426);
+  });
+
+  it('drops a slowloris client that never finishes its headers', async () => {
+    const { port } = await startServer({ handshakeTimeout: 300 });
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.on('connect', resolve));
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\n');
+    const started = Date.now();
+    await new Promise<void>((resolve) => {
+      socket.on('close', () => resolve());
+      socket.on('error', () => {});
+      socket.resume();
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('times out an authenticate hook that never answers', async () => {
+    const { server, port } = await startServer({ handshakeTimeout: 300, authenticate: () => new Promise(() => {}) });
+    const rejected = new Promise<number>((resolve) => server.on('rejected', (status) => resolve(status)));
+    const peer = RawPeer.connect(port);
+    await expect(peer).rejects.toThrow();
+    expect(await rejected).toBe(408);
+  });
+
+  it('serves only its path when one is set', async () => {
+    const { port } = await startServer({ path: '/ws' });
+    const res = await rawHttp(port, upgradeHead({ path: '/other' }));
+    expect(res.status).toBe(404);
+    const peer = await RawPeer.connect(port, { path: '/ws?token=1' });
+    expect(peer.response.status).toBe(101);
+    peer.destroy();
+  });
+});
+
+describe('subprotocols', () => {
+  it('chooses by server preference among offered protocols, with spaces and repeated headers', async () => {
+    const { port } = await startServer({ protocols: ['wamp.2.msgpack', 'wamp.2.json'] });
+    const peer = await RawPeer.connect(port, { headers: { 'Sec-WebSocket-Protocol': 'wamp.2.json ,  wamp.2.msgpack' } });
+    expect(peer.response.headers['sec-websocket-protocol']).toBe('wamp.2.msgpack');
+    peer.destroy();
+    const client = await openClient(`ws://127.0.0.1:${port}/`, ['other', 'wamp.2.json']);
+    expect(client.protocol).toBe('wamp.2.json');
+  });
+
+  it('refuses with 400 when none of the offered protocols is spoken', async () => {
+    const { port } = await startServer({ protocols: ['wamp.2.json'] });
+    const res = await rawHttp(port, upgradeHead({ headers: { 'Sec-WebSocket-Protocol': 'mqtt' } }));
+    expect(res.status).toBe(400);
+    expect(res.body).toContain('wamp.2.json');
+  });
+
+  it('refuses a malformed protocol header with 400', async () => {
+    const { port } = await startServer({ protocols: ['a'] });
+    const res = await rawHttp(port, upgradeHead({ headers: { 'Sec-WebSocket-Protocol': 'a, a' } }));
+    expect(res.status).toBe(400);
+  });
+
+  it('lets handleProtocols choose, with the request at hand', async () => {
+    const { port } = await startServer({ handleProtocols: (offered, req) => (req.url === '/json' ? 'json' : offered[0]!) });
+    const a = await openClient(`ws://127.0.0.1:${port}/json`, ['msgpack', 'json']);
+    const b = await openClient(`ws://127.0.0.1:${port}/`, ['msgpack', 'json']);
+    expect([a.protocol, b.protocol]).toEqual(['json', 'msgpack']);
+  });
+
+  it('routes each mounted protocol to its own handler', async () => {
+    const { server, port } = await startServer();
+    server.mount('upper', (socket) => socket.on('message', (data) => socket.send(data.toString().toUpperCase())));
+    server.mount('reverse', (socket) => socket.on('message', (data) => socket.send([...data.toString()].reverse().join(''))));
+    const upper = await openClient(`ws://127.0.0.1:${port}/`, 'upper');
+    const reverse = await openClient(`ws://127.0.0.1:${port}/`, 'reverse');
+    const gotUpper = new Promise<string[]>((resolve) => {
+      const seen: string[] = [];
+      upper.on('message', (d) => {
+        seen.push(d.toString());
+        if (seen.length === 2) resolve(seen);
+      });
+    });
+    upper.send('abc');
+    const r = nextMessage(reverse);
+    reverse.send('abc');
+    // The plain echo of the `connection` listener runs too: both arrive.
+    expect((await gotUpper).sort()).toEqual(['ABC', 'abc']);
+    expect(['cba', 'abc']).toContain((await r).data.toString());
+  });
+
+  it('refuses a client without a protocol when protocolRequired is set', async () => {
+    const { port } = await startServer({ protocols: ['wamp.2.json'], protocolRequired: true });
+    const res = await rawHttp(port, upgradeHead());
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('hooks and policies', () => {
+  it('authenticate can refuse with a status, a body and headers', async () => {
+    const { port } = await startServer({
+      authenticate: (req) => {
+        if (req.headers.authorization !== 'Bearer good') throw new HttpError(401, 'bad token', { 'WWW-Authenticate': 'Bearer' });
+        return { user: 'alice' };
+      },
+    });
+    const res = await rawHttp(port, upgradeHead({ headers: { Authorization: 'Bearer bad' } }));
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer');
+    expect(res.body).toBe('bad token');
+  });
+
+  it('authenticate (async) result becomes socket.auth', async () => {
+    const { server, port } = await startServer({
+      authenticate: async (req) => {
+        await new Promise((r) => setTimeout(r, 10));
+        return { user: req.headers.cookie?.replace('session=', '') };
+      },
+    });
+    const seen = new Promise<unknown>((resolve) => server.on('connection', (socket) => resolve(socket.auth)));
+    await openClient(`ws://127.0.0.1:${port}/`, undefined, { headers: { Cookie: 'session=alice' } });
+    expect(await seen).toEqual({ user: 'alice' });
+  });
+
+  it('an authenticate hook that crashes gives 500 and an error event, and the server lives on', async () => {
+    const { server, port } = await startServer({ authenticate: () => { throw new Error('db down'); } });
+    const errored = new Promise<Error>((resolve) => server.on('error', resolve));
+    const res = await rawHttp(port, upgradeHead());
+    expect(res.status).toBe(500);
+    expect((await errored).message).toBe('db down');
+  });
+
+  it('enforces the origin allow-list with 403', async () => {
+    const { port } = await startServer({ origins: ['https://app.example.com', /^http:\/\/localhost:\d+$/] });
+    expect((await rawHttp(port, upgradeHead({ headers: { Origin: 'https://evil.example.com' } }))).status).toBe(403);
+    const ok = await RawPeer.connect(port, { headers: { Origin: 'http://localhost:5173' } });
+    expect(ok.response.status).toBe(101);
+    ok.destroy();
+  });
+
+  it('drops a silent client after the heartbeat timeout', async () => {
+    const { server, port } = await startServer({ heartbeat: { interval: 100, timeout: 100 } });
+    // A raw peer never answers pings.
+    const silent = await RawPeer.connect(port);
+    const answering = await openClient(`ws://127.0.0.1:${port}/`);
+    await silent.socketClosed(3000);
+    expect(silent.frames.some((f) => f.opcode === Opcode.Ping)).toBe(true);
+    expect(answering.readyState).toBe(WebSocket.OPEN);
+    for (let i = 0; i < 50 && server.clients.size !== 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(server.clients.size).toBe(1);
+  });
+
+  it('closes a slow consumer once maxBufferedAmount is passed', async () => {
+    const { server, port } = await startServer({ maxBufferedAmount: 256 * 1024 });
+    const connected = new Promise<WebSocket>((resolve) => server.on('connection', resolve));
+    const peer = await RawPeer.connect(port);
+    peer.socket.pause(); // never read
+    const socket = await connected;
+    const error = new Promise<Error>((resolve) => socket.on('error', resolve));
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < 200 && socket.readyState === WebSocket.OPEN; i++) socket.send(chunk);
+    expect(((await error) as Error & { code: string }).code).toBe('WS_ERR_BUFFER_FULL');
+    await new Promise<void>((resolve) => (socket.readyState === WebSocket.CLOSED ? resolve() : socket.on('close', () => resolve())));
+    peer.destroy();
+  });
+
+  it('drops messages instead with the drop policy', async () => {
+    const { server, port } = await startServer({ maxBufferedAmount: 128 * 1024, slowConsumer: 'drop' });
+    const connected = new Promise<WebSocket>((resolve) => server.on('connection', resolve));
+    const peer = await RawPeer.connect(port);
+    peer.socket.pause();
+    const socket = await connected;
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () => new Promise<Error | null | undefined>((resolve) => socket.send(Buffer.alloc(32 * 1024), (err) => resolve(err)))),
+    );
+    expect(results.some((e) => e && (e as Error & { code?: string }).code === 'WS_ERR_BUFFER_FULL')).toBe(true);
+    expect(socket.readyState).toBe(WebSocket.OPEN);
+    peer.destroy();
+  });
+});
+
+describe('hosting', () => {
+  it('attaches to an existing HTTP server that keeps serving plain requests', async () => {
+    const httpServer = http.createServer((_req, res) => res.end('plain http'));
+    await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => httpServer.close(() => resolve())));
+    const wss = new WebSocketServer({ server: httpServer, path: '/ws' });
+    cleanups.push(() => wss.close());
+    wss.on('connection', (s) => s.on('message', (d, b) => s.send(d, { binary: b })));
+    const port = (httpServer.address() as AddressInfo).port;
+    const body = await new Promise<string>((resolve) => http.get(`http://127.0.0.1:${port}/`, (res) => { let t = ''; res.on('data', (c) => (t += c)); res.on('end', () => resolve(t)); }));
+    expect(body).toBe('plain http');
+    const client = await openClient(`ws://127.0.0.1:${port}/ws`);
+    const reply = nextMessage(client);
+    client.send('through a shared server');
+    expect((await reply).data.toString()).toBe('through a shared server');
+  });
+
+  it('works with noServer and handleUpgrade from a framework-style upgrade handler', async () => {
+    const wss = new WebSocketServer({ noServer: true });
+    cleanups.push(() => wss.close());
+    const httpServer = http.createServer();
+    httpServer.on('upgrade', (req, socket, head) => {
+      if (req.url !== '/live') {
+        socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.send(`hello ${wss.clients.size}`);
+      });
+    });
+    await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => httpServer.close(() => resolve())));
+    const port = (httpServer.address() as AddressInfo).port;
+    const client = new WebSocket(`ws://127.0.0.1:${port}/live`);
+    cleanups.push(() => client.terminate());
+    const first = await nextMessage(client);
+    expect(first.data.toString()).toBe('hello 1');
+  });
+
+  it('serves wss:// through an https server', async () => {
+    const dir = fileURLToPath(new URL('./fixtures/', import.meta.url));
+    const cert = readFileSync(`${dir}localhost-cert.pem`);
+    const httpsServer = https.createServer({ key: readFileSync(`${dir}localhost-key.pem`), cert });
+    await new Promise<void>((resolve) => httpsServer.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => httpsServer.close(() => resolve())));
+    const wss = new WebSocketServer({ server: httpsServer });
+    cleanups.push(() => wss.close());
+    wss.on('connection', (s) => s.on('message', (d, b) => s.send(d, { binary: b })));
+    const port = (httpsServer.address() as AddressInfo).port;
+    const client = await openClient(`wss://localhost:${port}/`, undefined, { tls: { ca: cert } });
+    const reply = nextMessage(client);
+    client.send(Buffer.from([1, 2, 3]));
+    const got = await reply;
+    expect(got.isBinary).toBe(true);
+    expect([...got.data]).toEqual([1, 2, 3]);
+  });
+});
+
+describe('graceful close', () => {
+  it('sends 1001 to every client, waits for the closing handshakes and stops listening', async () => {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise<void>((resolve) => server.on('listening', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const clients = await Promise.all([1, 2, 3].map(() => openClient(`ws://127.0.0.1:${port}/`)));
+    const codes = clients.map((c) => new Promise<number>((resolve) => c.on('close', (code) => resolve(code))));
+    expect(server.clients.size).toBe(3);
+    await server.close();
+    expect(await Promise.all(codes)).toEqual([1001, 1001, 1001]);
+    expect(server.clients.size).toBe(0);
+    await expect(openClient(`ws://127.0.0.1:${port}/`)).rejects.toThrow();
+  });
+
+  it('does not wait forever for a client that never answers the close', async () => {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1', closeTimeout: 200 });
+    await new Promise<void>((resolve) => server.on('listening', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const peer = await RawPeer.connect(port);
+    peer.socket.pause();
+    const started = Date.now();
+    await server.close();
+    expect(Date.now() - started).toBeLessThan(3000);
+    peer.destroy();
+  });
+});
