@@ -29,7 +29,7 @@ export type SlowConsumerPolicy = 'close' | 'drop';
 export interface WebSocketCommonOptions {
   /** Largest message accepted, after decompression; larger gets close 1009. Default 16 MiB. */
   maxPayload?: number;
-  /** Bytes allowed to wait unsent before {@link slowConsumer} applies. Default 16 MiB; `Infinity` disables it. */
+  /** When more than this many bytes already wait unsent, the next send meets {@link slowConsumer}. Default 16 MiB; `Infinity` disables it. */
   maxBufferedAmount?: number;
   /** `close` (default): close with 1008 and drop the connection; `drop`: drop the new message (its callback gets an error). */
   slowConsumer?: SlowConsumerPolicy;
@@ -217,7 +217,8 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
       if (cb) process.nextTick(cb, new Error(`WebSocket is not open: readyState ${this.state}`));
       return;
     }
-    if (this.bufferedAmount + payload.length > this.maxBufferedAmount && this.onSlowConsumer(cb)) return;
+    // The backlog decides, not the new message: one big message to a reader that keeps up is fine.
+    if (this.bufferedAmount > this.maxBufferedAmount && this.onSlowConsumer(cb)) return;
     conn.sendMessage(payload, isBinary, options?.compress ?? true, cb);
   }
 
