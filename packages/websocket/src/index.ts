@@ -8,7 +8,7 @@
 export { WebSocketServer, HttpError } from './node/server.js';
 export type { WebSocketServerOptions, WebSocketServerEvents, HeartbeatOptions, ProtocolHandler } from './node/server.js';
 export { WebSocket } from './node/websocket.js';
-export type { WebSocketEvents, WebSocketClientOptions, WebSocketCommonOptions, SendOptions, SendData, SlowConsumerPolicy } from './node/websocket.js';
+export type { WebSocketEvents, WebSocketClientOptions, WebSocketCommonOptions, SendOptions, SendData, SendCallback, EventListenerLike, SlowConsumerPolicy } from './node/websocket.js';
 export { MessageEvent, CloseEvent, ErrorEvent, WebSocketEvent } from './node/events.js';
 export { WebSocketError } from './errors.js';
 export type { WebSocketErrorCode } from './errors.js';

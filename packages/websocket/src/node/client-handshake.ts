@@ -10,7 +10,10 @@ import type { MessageCodec } from '../connection.js';
 import { createDeflateCodec, resolveDeflateOptions } from './deflate.js';
 import type { WebSocket, WebSocketClientOptions } from './websocket.js';
 
-/** A client handshake in flight. @internal */
+/**
+ * A client handshake in flight.
+ * @internal
+ */
 export interface ClientHandshake {
   abort(error: Error): void;
 }

@@ -11,7 +11,7 @@ import { negotiateDeflateServer, type PerMessageDeflateOptions } from '../permes
 import { isOriginAllowed } from '../origin.js';
 import type { MessageCodec } from '../connection.js';
 import { createDeflateCodec, resolveDeflateOptions } from './deflate.js';
-import { WebSocket, kServerSide, type WebSocketCommonOptions } from './websocket.js';
+import { WebSocket, createServerSocket, type WebSocketCommonOptions } from './websocket.js';
 
 /**
  * Throw this from `authenticate` (or `handleProtocols`) to refuse a handshake with an HTTP status,
@@ -335,7 +335,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     });
     socket.write(response, 'latin1');
     const options = this.options;
-    const ws = new WebSocket(kServerSide, undefined, {
+    const ws = createServerSocket({
       maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
       ...(options.maxBufferedAmount !== undefined ? { maxBufferedAmount: options.maxBufferedAmount } : {}),
       ...(options.slowConsumer !== undefined ? { slowConsumer: options.slowConsumer } : {}),

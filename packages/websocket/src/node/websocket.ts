@@ -63,12 +63,29 @@ export interface SendOptions {
 
 /** Data `send` accepts. */
 export type SendData = string | Buffer | ArrayBuffer | ArrayBufferView;
-type SendCallback = (err?: Error | null) => void;
+/** Called once a message was handed to the socket, or with the reason it was not. */
+export type SendCallback = (err?: Error | null) => void;
 
-/** Set on a socket the server made, so the constructor takes the server path. @internal */
-export const kServerSide: unique symbol = Symbol('junction.websocket.serverSide');
+/** Options handed to the constructor by {@link createServerSocket}; null for clients. */
+let serverSideOptions: WebSocketCommonOptions | null = null;
 
-/** Setup of a socket once its handshake succeeded. @internal */
+/**
+ * Creates the server-side socket for an accepted handshake (the public constructor is for clients).
+ * @internal
+ */
+export function createServerSocket(options: WebSocketCommonOptions): WebSocket {
+  serverSideOptions = options;
+  try {
+    return new WebSocket('ws://server-side.invalid/');
+  } finally {
+    serverSideOptions = null;
+  }
+}
+
+/**
+ * Setup of a socket once its handshake succeeded.
+ * @internal
+ */
 export interface AttachOptions {
   protocol: string;
   extensions: string;
@@ -76,7 +93,8 @@ export interface AttachOptions {
 }
 
 type Listener = (...args: never[]) => void;
-type EventListenerLike = ((event: never) => void) | { handleEvent(event: never): void };
+/** A DOM-style listener: a function or an object with `handleEvent`. */
+export type EventListenerLike = ((event: never) => void) | { handleEvent(event: never): void };
 
 const EMPTY = Buffer.alloc(0);
 /** Small batches of frames are copied into one buffer; bigger ones go out through writev. */
@@ -137,9 +155,15 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
   private listenerWrappers: Map<EventListenerLike, Listener> | null = null;
   private handlerProps: Partial<Record<string, Listener>> | null = null;
 
-  /** True when data arrived since the server's last heartbeat sweep. @internal */
+  /**
+   * True when data arrived since the server's last heartbeat sweep.
+   * @internal
+   */
   receivedSinceSweep = true;
-  /** True while a heartbeat ping waits for any answer. @internal */
+  /**
+   * True while a heartbeat ping waits for any answer.
+   * @internal
+   */
   heartbeatPending = false;
 
   /**
@@ -148,17 +172,16 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
    * @param protocols subprotocols to offer, in order of preference.
    * @throws SyntaxError for a bad URL or bad protocol list, as browsers do.
    */
-  constructor(url: string | URL, protocols?: string | string[], options?: WebSocketClientOptions);
-  /** @internal */
-  constructor(url: typeof kServerSide, protocols: undefined, options: WebSocketCommonOptions);
-  constructor(url: string | URL | typeof kServerSide, protocols?: string | string[], options: WebSocketClientOptions = {}) {
+  constructor(url: string | URL, protocols?: string | string[], clientOptions: WebSocketClientOptions = {}) {
     super();
+    const serverSide = serverSideOptions;
+    const options: WebSocketClientOptions = serverSide ?? clientOptions;
     this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
     this.maxBufferedAmount = options.maxBufferedAmount ?? 16 * 1024 * 1024;
     this.slowConsumer = options.slowConsumer ?? 'close';
     this.closeTimeout = options.closeTimeout ?? 5000;
     this.autoPong = options.autoPong ?? true;
-    if (url === kServerSide) {
+    if (serverSide !== null) {
       this.isServer = true;
       this.url = '';
       return;
@@ -364,7 +387,10 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
 
   // Internals ------------------------------------------------------------------------------
 
-  /** Takes over a socket whose handshake succeeded and opens the connection. @internal */
+  /**
+   * Takes over a socket whose handshake succeeded and opens the connection.
+   * @internal
+   */
   attach(socket: Socket, head: Buffer, setup: AttachOptions): void {
     this.sock = socket;
     this.handshake = null;
@@ -391,7 +417,10 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
     }
   }
 
-  /** Reports a failed client handshake: error then close (1006). @internal */
+  /**
+   * Reports a failed client handshake: error then close (1006).
+   * @internal
+   */
   failHandshake(error: Error): void {
     this.handshake = null;
     this.state = ReadyState.CLOSED;
@@ -399,7 +428,10 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
     this.emit('close', CloseCode.Abnormal, '');
   }
 
-  /** Opens a client once the handshake succeeded. @internal */
+  /**
+   * Opens a client once the handshake succeeded.
+   * @internal
+   */
   opened(): void {
     this.emit('open');
   }
