@@ -15,6 +15,10 @@ fi
 echo "[test] building (tsc -b)" >&2
 npx tsc -b
 
+# The API reference must build without a single warning (typedoc.json treats them as errors).
+echo "[test] checking the API docs (typedoc)" >&2
+npx typedoc --logLevel Warn --out test-artifacts/api-docs
+
 mkdir -p test-artifacts
 summary=test-artifacts/vitest-results.json
 rm -f "$summary"
