@@ -1,0 +1,103 @@
+/**
+ * RFC 6455 frame encoding (§5.2). Frames are appended to a list of Buffers meant for a
+ * vectored write, so big unmasked payloads are never copied.
+ *
+ * @module
+ */
+import { randomFillSync } from 'node:crypto';
+import { MAX_CONTROL_PAYLOAD } from './constants.js';
+import { mask } from './mask.js';
+
+/**
+ * Unmasked payloads up to this size are copied next to their header: one small Buffer
+ * is cheaper to write than two iovecs, and the copy is negligible.
+ */
+const COPY_THRESHOLD = 1024;
+const TWO_32 = 0x1_0000_0000;
+
+/**
+ * Appends one frame to `out`: a single Buffer (header+payload copied together) when the
+ * payload is small (<= 1024 bytes) or when `maskKey` is given (client frames: the payload
+ * is masked into the new buffer; the caller's payload is never mutated); otherwise two
+ * entries, `[header, payload]`, so big payloads are not copied (the payload entry is a
+ * view of the caller's bytes: don't modify them until written).
+ *
+ * @param out - list to append to
+ * @param opcode - frame opcode (0-15)
+ * @param payload - frame payload, up to 2^53-1 bytes
+ * @param fin - FIN bit
+ * @param rsv - RSV bits as in the first header byte (RSV1 = 0x40, RSV2 = 0x20, RSV3 = 0x10)
+ * @param maskKey - 4-byte masking key (client side), or null for an unmasked frame
+ * @returns the number of bytes appended
+ * @throws RangeError for a control frame (opcode >= 8) with more than 125 payload bytes
+ */
+export function encodeFrame(
+  out: Buffer[],
+  opcode: number,
+  payload: Uint8Array,
+  fin: boolean,
+  rsv: number,
+  maskKey: Uint8Array | null,
+): number {
+  const length = payload.length;
+  if (opcode >= 8 && length > MAX_CONTROL_PAYLOAD) {
+    throw new RangeError(`Control frame payload of ${length} bytes exceeds ${MAX_CONTROL_PAYLOAD}`);
+  }
+  const lengthBytes = length < 126 ? 0 : length < 0x1_0000 ? 2 : 8;
+  const headerLength = 2 + lengthBytes + (maskKey === null ? 0 : 4);
+  const together = maskKey !== null || length <= COPY_THRESHOLD;
+  const frame = Buffer.allocUnsafe(together ? headerLength + length : headerLength);
+
+  frame[0] = (fin ? 0x80 : 0) | (rsv & 0x70) | (opcode & 0x0f);
+  const maskBit = maskKey === null ? 0 : 0x80;
+  if (lengthBytes === 0) {
+    frame[1] = maskBit | length;
+  } else if (lengthBytes === 2) {
+    frame[1] = maskBit | 126;
+    frame[2] = length >>> 8;
+    frame[3] = length & 0xff;
+  } else {
+    frame[1] = maskBit | 127;
+    frame.writeUInt32BE(Math.floor(length / TWO_32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+
+  if (maskKey !== null) {
+    const k = headerLength - 4;
+    frame[k] = maskKey[0]!;
+    frame[k + 1] = maskKey[1]!;
+    frame[k + 2] = maskKey[2]!;
+    frame[k + 3] = maskKey[3]!;
+    mask(payload, maskKey, frame, headerLength, length);
+    out.push(frame);
+  } else if (together) {
+    frame.set(payload, headerLength);
+    out.push(frame);
+  } else {
+    out.push(
+      frame,
+      Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, length),
+    );
+  }
+  return headerLength + length;
+}
+
+/** Keys handed out per crypto call. */
+const KEY_POOL_SIZE = 8192;
+let keyPool: Buffer = Buffer.alloc(0);
+let keyPoolOffset = 0;
+
+/**
+ * A fresh 4-byte masking key (RFC 6455 §5.3: unpredictable, from a strong source).
+ * Keys are views into a pool filled by one `crypto.randomFillSync` call per 2048 keys; a
+ * used-up pool is replaced, never refilled, so a key never changes after it is returned.
+ */
+export function randomMaskKey(): Buffer {
+  if (keyPoolOffset + 4 > keyPool.length) {
+    keyPool = randomFillSync(Buffer.allocUnsafeSlow(KEY_POOL_SIZE));
+    keyPoolOffset = 0;
+  }
+  const key = keyPool.subarray(keyPoolOffset, keyPoolOffset + 4);
+  keyPoolOffset += 4;
+  return key;
+}

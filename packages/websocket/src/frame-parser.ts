@@ -1,0 +1,409 @@
+/**
+ * Sans-I/O RFC 6455 frame parser: bytes in, validated and unmasked frames out.
+ *
+ * It enforces everything that can be judged at the frame level (§5.2-§5.5): opcodes, RSV
+ * bits, masking direction, length encoding, control-frame rules, fragmentation order and
+ * the per-message size limit. Message-level concerns (UTF-8 of text, inflate, close-frame
+ * payloads) belong to the connection layer.
+ *
+ * @module
+ */
+import { constants as bufferConstants } from 'node:buffer';
+import { CloseCode, MAX_CONTROL_PAYLOAD, Opcode } from './constants.js';
+import { WebSocketError, type WebSocketErrorCode } from './errors.js';
+import { unmask } from './mask.js';
+
+/** Options of a {@link FrameParser}. */
+export interface FrameParserOptions {
+  /** Server side: every incoming frame must be masked (else 1002). Client side (false): no frame may be masked (else 1002). */
+  expectMasked: boolean;
+  /**
+   * RSV bits (as in the first header byte: RSV1=0x40...) that a negotiated extension allows
+   * on a data frame that STARTS a message. Any other RSV bit, RSV on control frames or on
+   * continuation frames -> 1002.
+   */
+  allowedRsv: number;
+  /**
+   * Limit on the summed payload bytes of one message as it travels (for compressed messages
+   * that is compressed size; the connection layer checks decompressed size itself). A frame
+   * whose declared length would push the message past it -> WebSocketError
+   * 'WS_ERR_MESSAGE_TOO_BIG' close 1009, raised from the header alone, before buffering the
+   * payload. Use `Infinity` for no limit.
+   */
+  maxPayload: number;
+}
+
+/** Receives the output of a {@link FrameParser}. */
+export interface FrameSink {
+  /**
+   * One complete frame, payload already unmasked. `payload` may be a view into the chunk
+   * given to push() (the parser owns and may mutate chunks passed to push: unmasking is in
+   * place) or a fresh Buffer when the frame spanned chunks. The sink may keep it.
+   */
+  onFrame(fin: boolean, rsv: number, opcode: number, payload: Buffer): void;
+  /** The stream is invalid; the parser stops for good after calling this. */
+  onError(error: WebSocketError): void;
+}
+
+const EMPTY = Buffer.alloc(0);
+/** 2 bytes of header, 8 of extended length, 4 of masking key. */
+const MAX_HEADER = 14;
+const RSV_BITS = 0x70;
+const TWO_32 = 0x1_0000_0000;
+
+// Parser phases: reading a header, or waiting for the payload of a parsed header.
+const HEADER = 0;
+const PAYLOAD = 1;
+
+/**
+ * Incremental frame parser. Push chunks as they arrive in any sizes; complete frames come
+ * out through {@link FrameSink.onFrame} synchronously, in order. The first violation is
+ * reported once through {@link FrameSink.onError}, after which the parser ignores input.
+ *
+ * Frames that lie wholly inside one pushed chunk are delivered as zero-copy views of it;
+ * a frame that spans chunks costs one copy, made once its last byte has arrived.
+ */
+export class FrameParser {
+  private readonly expectMasked: boolean;
+  private readonly maxPayload: number;
+  private allowedRsv: number;
+  private readonly sink: FrameSink;
+
+  // Pending input: chunks[qHead..] with the first `headOffset` bytes of chunks[qHead]
+  // already consumed. An index instead of shift() keeps many-chunk frames linear.
+  private chunks: Buffer[] = [];
+  private qHead = 0;
+  private headOffset = 0;
+  private buffered = 0;
+
+  private phase: typeof HEADER | typeof PAYLOAD = HEADER;
+  // The frame whose header has been read and whose payload is awaited.
+  private fin = false;
+  private rsv = 0;
+  private opcode = 0;
+  private masked = false;
+  private payloadLength = 0;
+  private readonly maskKey = new Uint8Array(4);
+
+  // Fragmentation: a data message is open between a FIN=0 data frame and its FIN=1
+  // continuation; `messageBytes` sums its payloads so far for the maxPayload check.
+  private inMessage = false;
+  private messageBytes = 0;
+
+  private paused = false;
+  /** Set while frames are being delivered, to turn reentrant push()/resume() into queueing. */
+  private draining = false;
+  private hasFailed = false;
+  private scratch: Uint8Array | undefined;
+
+  /**
+   * @param options - side, allowed RSV bits and size limit
+   * @param sink - receives frames and the error
+   */
+  constructor(options: FrameParserOptions, sink: FrameSink) {
+    this.expectMasked = options.expectMasked;
+    this.allowedRsv = options.allowedRsv & RSV_BITS;
+    this.maxPayload = options.maxPayload;
+    this.sink = sink;
+  }
+
+  /** Bytes buffered but not yet delivered as frames (header bytes already parsed excluded). */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  /** True after an error. */
+  get failed(): boolean {
+    return this.hasFailed;
+  }
+
+  /** Change allowedRsv after construction (set once the handshake has agreed on extensions). */
+  setAllowedRsv(bits: number): void {
+    this.allowedRsv = bits & RSV_BITS;
+  }
+
+  /**
+   * Stop delivering frames (e.g. while an async inflate runs); bytes pushed meanwhile are
+   * buffered. Safe to call from inside onFrame: no further frame is delivered after it returns.
+   */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** Resume delivering buffered frames (synchronously, from inside resume()). */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    // From inside onFrame the running delivery loop sees the flag and carries on.
+    if (!this.draining && !this.hasFailed) this.drain();
+  }
+
+  /**
+   * Feeds bytes; calls sink.onFrame for each complete frame, in order, synchronously.
+   * The parser takes ownership of `chunk`: payload views into it are unmasked in place.
+   */
+  push(chunk: Buffer): void {
+    if (this.hasFailed || chunk.length === 0) return;
+    if (this.draining || this.paused) {
+      this.enqueue(chunk);
+      return;
+    }
+    if (this.qHead === this.chunks.length && this.phase === HEADER) {
+      this.parseWhole(chunk);
+    } else {
+      this.enqueue(chunk);
+      this.drain();
+    }
+  }
+
+  private enqueue(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+  }
+
+  /**
+   * Fast path, nothing buffered: walk the frames of `chunk` in place and queue only an
+   * incomplete last frame.
+   */
+  private parseWhole(chunk: Buffer): void {
+    const end = chunk.length;
+    let pos = 0;
+    this.draining = true;
+    try {
+      while (pos < end) {
+        const headerLength = this.parseHeader(chunk, pos, end - pos);
+        if (headerLength <= 0) break; // need more bytes, or failed
+        pos += headerLength;
+        const length = this.payloadLength;
+        if (end - pos < length) {
+          this.phase = PAYLOAD;
+          break;
+        }
+        const payload = chunk.subarray(pos, pos + length);
+        pos += length;
+        this.deliver(payload);
+        if (this.paused) break;
+      }
+    } finally {
+      // In `finally` so that the parser stays consistent even if the sink throws.
+      this.draining = false;
+      if (!this.hasFailed && pos < end) {
+        // Reentrant pushes may have queued chunks meanwhile; our remainder goes first.
+        this.chunks.splice(this.qHead, 0, chunk);
+        this.headOffset = pos;
+        this.buffered += end - pos;
+      }
+    }
+    if (!this.paused && this.qHead < this.chunks.length) this.drain();
+  }
+
+  /** General path: delivers every complete frame in the queue, unless paused. */
+  private drain(): void {
+    this.draining = true;
+    try {
+      while (!this.paused && !this.hasFailed) {
+        if (this.phase === HEADER) {
+          if (this.buffered < 2) return;
+          const first = this.chunks[this.qHead]!;
+          const firstAvailable = first.length - this.headOffset;
+          let headerLength: number;
+          if (firstAvailable >= MAX_HEADER || firstAvailable === this.buffered) {
+            headerLength = this.parseHeader(first, this.headOffset, firstAvailable);
+          } else {
+            // The header may straddle chunks: parse a small contiguous copy of it.
+            const scratch = (this.scratch ??= new Uint8Array(MAX_HEADER));
+            const n = this.gather(scratch, Math.min(MAX_HEADER, this.buffered));
+            headerLength = this.parseHeader(scratch, 0, n);
+          }
+          if (headerLength <= 0) return;
+          this.skip(headerLength);
+          this.phase = PAYLOAD;
+        }
+        if (this.buffered < this.payloadLength) return;
+        this.phase = HEADER;
+        this.deliver(this.take(this.payloadLength));
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private deliver(payload: Buffer): void {
+    if (this.masked) unmask(payload, this.maskKey);
+    this.sink.onFrame(this.fin, this.rsv, this.opcode, payload);
+  }
+
+  /**
+   * Validates and records the header at `buf[pos..pos+available)`.
+   * Returns its length, 0 if more bytes are needed, -1 after reporting an error.
+   * Everything decidable from the first two bytes is checked before waiting for the rest.
+   */
+  private parseHeader(buf: Uint8Array, pos: number, available: number): number {
+    if (available < 2) return 0;
+    const b0 = buf[pos]!;
+    const b1 = buf[pos + 1]!;
+    const fin = (b0 & 0x80) !== 0;
+    const rsv = b0 & RSV_BITS;
+    const opcode = b0 & 0x0f;
+    const masked = (b1 & 0x80) !== 0;
+    let length = b1 & 0x7f;
+
+    if (opcode >= Opcode.Close) {
+      if (opcode > Opcode.Pong) {
+        return this.fail('WS_ERR_INVALID_OPCODE', `Reserved control opcode 0x${opcode.toString(16)}`);
+      }
+      if (rsv !== 0) return this.fail('WS_ERR_UNEXPECTED_RSV', 'RSV bits set on a control frame');
+      if (!fin) return this.fail('WS_ERR_FRAGMENTED_CONTROL', 'Fragmented control frame');
+      if (length > MAX_CONTROL_PAYLOAD) {
+        return this.fail('WS_ERR_CONTROL_TOO_LONG', 'Control frame payload longer than 125 bytes');
+      }
+    } else if (opcode === Opcode.Continuation) {
+      if (!this.inMessage) {
+        return this.fail('WS_ERR_INVALID_CONTINUATION', 'Continuation frame with no message in progress');
+      }
+      if (rsv !== 0) return this.fail('WS_ERR_UNEXPECTED_RSV', 'RSV bits set on a continuation frame');
+    } else if (opcode <= Opcode.Binary) {
+      if (this.inMessage) {
+        return this.fail('WS_ERR_EXPECTED_CONTINUATION', 'New data frame inside a fragmented message');
+      }
+      if ((rsv & ~this.allowedRsv) !== 0) {
+        return this.fail('WS_ERR_UNEXPECTED_RSV', `RSV bits 0x${rsv.toString(16)} not negotiated`);
+      }
+    } else {
+      return this.fail('WS_ERR_INVALID_OPCODE', `Reserved data opcode 0x${opcode.toString(16)}`);
+    }
+    if (masked !== this.expectMasked) {
+      return masked
+        ? this.fail('WS_ERR_UNEXPECTED_MASK', 'Masked frame from a server')
+        : this.fail('WS_ERR_EXPECTED_MASK', 'Unmasked frame from a client');
+    }
+
+    const headerLength = 2 + (length === 126 ? 2 : length === 127 ? 8 : 0) + (masked ? 4 : 0);
+    if (available < headerLength) return 0;
+    let p = pos + 2;
+    if (length === 126) {
+      length = (buf[p]! << 8) | buf[p + 1]!;
+      p += 2;
+    } else if (length === 127) {
+      const high = buf[p]! * 0x100_0000 + ((buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!);
+      if (high >= 0x8000_0000) {
+        return this.fail('WS_ERR_INVALID_LENGTH', '64-bit payload length with the top bit set');
+      }
+      const low = buf[p + 4]! * 0x100_0000 + ((buf[p + 5]! << 16) | (buf[p + 6]! << 8) | buf[p + 7]!);
+      // Above 2^53 this loses precision, but such lengths fail the limits below anyway.
+      length = high * TWO_32 + low;
+      p += 8;
+    }
+    if (masked) {
+      const key = this.maskKey;
+      key[0] = buf[p]!;
+      key[1] = buf[p + 1]!;
+      key[2] = buf[p + 2]!;
+      key[3] = buf[p + 3]!;
+    }
+
+    if (opcode < Opcode.Close) {
+      const total = opcode === Opcode.Continuation ? this.messageBytes + length : length;
+      if (total > this.maxPayload) {
+        return this.fail(
+          'WS_ERR_MESSAGE_TOO_BIG',
+          `Message exceeds the limit of ${this.maxPayload} bytes`,
+          CloseCode.MessageTooBig,
+        );
+      }
+      // Even without a limit, a frame no Buffer can hold could never be assembled.
+      if (length > bufferConstants.MAX_LENGTH) {
+        return this.fail(
+          'WS_ERR_MESSAGE_TOO_BIG',
+          `Frame of ${length} bytes exceeds the largest possible Buffer`,
+          CloseCode.MessageTooBig,
+        );
+      }
+      this.inMessage = !fin;
+      this.messageBytes = fin ? 0 : total;
+    }
+
+    this.fin = fin;
+    this.rsv = rsv;
+    this.opcode = opcode;
+    this.masked = masked;
+    this.payloadLength = length;
+    return headerLength;
+  }
+
+  /** Reports the error (1002 unless told otherwise), drops all input and stops for good. */
+  private fail(code: WebSocketErrorCode, message: string, closeCode: number = CloseCode.ProtocolError): -1 {
+    const error = new WebSocketError(code, closeCode, message);
+    this.hasFailed = true;
+    this.chunks = [];
+    this.qHead = 0;
+    this.headOffset = 0;
+    this.buffered = 0;
+    this.sink.onError(error);
+    return -1;
+  }
+
+  /** Copies the first `n` queued bytes into `target` without consuming them. */
+  private gather(target: Uint8Array, n: number): number {
+    let copied = 0;
+    let offset = this.headOffset;
+    for (let i = this.qHead; copied < n; i++) {
+      const chunk = this.chunks[i]!;
+      const count = Math.min(chunk.length - offset, n - copied);
+      target.set(chunk.subarray(offset, offset + count), copied);
+      copied += count;
+      offset = 0;
+    }
+    return copied;
+  }
+
+  /** Consumes `n` queued bytes (n <= buffered). */
+  private skip(n: number): void {
+    this.buffered -= n;
+    while (n > 0) {
+      const available = this.chunks[this.qHead]!.length - this.headOffset;
+      if (n < available) {
+        this.headOffset += n;
+        return;
+      }
+      n -= available;
+      this.dropHead();
+    }
+  }
+
+  /** Consumes and returns `n` queued bytes (n <= buffered): a view when they are contiguous. */
+  private take(n: number): Buffer {
+    if (n === 0) return EMPTY;
+    const first = this.chunks[this.qHead]!;
+    const start = this.headOffset;
+    const available = first.length - start;
+    if (n <= available) {
+      this.buffered -= n;
+      if (n === available) this.dropHead();
+      else this.headOffset = start + n;
+      return first.subarray(start, start + n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let copied = 0;
+    while (copied < n) {
+      const chunk = this.chunks[this.qHead]!;
+      const offset = this.headOffset;
+      const count = Math.min(chunk.length - offset, n - copied);
+      chunk.copy(out, copied, offset, offset + count);
+      copied += count;
+      if (offset + count === chunk.length) this.dropHead();
+      else this.headOffset = offset + count;
+    }
+    this.buffered -= n;
+    return out;
+  }
+
+  private dropHead(): void {
+    this.chunks[this.qHead++] = EMPTY; // release the chunk for GC
+    this.headOffset = 0;
+    if (this.qHead === this.chunks.length) {
+      this.chunks.length = 0;
+      this.qHead = 0;
+    }
+  }
+}
