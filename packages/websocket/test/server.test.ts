@@ -348,3 +348,16 @@ describe('graceful close', () => {
     peer.destroy();
   });
 });
+
+describe('option checks', () => {
+  it('rejects bad permessage-deflate options at construction, not at the first handshake', () => {
+    expect(() => new WebSocketServer({ noServer: true, perMessageDeflate: { serverMaxWindowBits: 16 } })).toThrow(/serverMaxWindowBits/);
+    expect(() => new WebSocketServer({ noServer: true, perMessageDeflate: { level: 12 } })).toThrow(/level/);
+    expect(() => new WebSocket('ws://127.0.0.1:1/', [], { perMessageDeflate: { memLevel: 0 } })).toThrow(/memLevel/);
+  });
+
+  it('needs exactly one hosting mode', () => {
+    expect(() => new WebSocketServer({})).toThrow(/exactly one/);
+    expect(() => new WebSocketServer({ port: 0, noServer: true })).toThrow(/exactly one/);
+  });
+});

@@ -5,7 +5,7 @@ import { CloseCode, DEFAULT_MAX_PAYLOAD } from '../constants.js';
 import { WebSocketError } from '../errors.js';
 import { generateKey, validateUpgradeResponse } from '../handshake.js';
 import { parseExtensionsHeader } from '../extension-header.js';
-import { acceptDeflateResponse, deflateOfferHeader, type PerMessageDeflateOptions } from '../permessage-deflate.js';
+import { acceptDeflateResponse, deflateOfferHeader } from '../permessage-deflate.js';
 import type { MessageCodec } from '../connection.js';
 import { createDeflateCodec, resolveDeflateOptions } from './deflate.js';
 import type { WebSocket, WebSocketClientOptions } from './websocket.js';
@@ -83,10 +83,10 @@ export function startClientHandshake(ws: WebSocket, url: URL, protocols: string[
       protocol = checked.protocol;
       const answered = parseExtensionsHeader(checked.extensions);
       if (answered.length > 0) {
-        if (deflate === null || answered.length > 1 || answered[0]!.name !== 'permessage-deflate') {
+        if (deflate === null || answered.some((offer) => offer.name !== 'permessage-deflate')) {
           throw new Error(`The server answered extensions we did not offer: ${String(checked.extensions)}`);
         }
-        const params = acceptDeflateResponse(answered[0]!, deflate as PerMessageDeflateOptions);
+        const params = acceptDeflateResponse(answered, deflate);
         codec = createDeflateCodec(params, false, deflate, options.maxPayload ?? DEFAULT_MAX_PAYLOAD);
         extensions = Array.isArray(checked.extensions) ? checked.extensions.join(', ') : (checked.extensions ?? '');
       }

@@ -7,7 +7,7 @@ import { CloseCode, DEFAULT_MAX_PAYLOAD } from '../constants.js';
 import { buildAcceptResponse, buildRejectionResponse, isRejection, validateUpgradeRequest, type HandshakeRejection } from '../handshake.js';
 import { selectProtocol } from '../subprotocol.js';
 import { parseExtensionsHeader } from '../extension-header.js';
-import { negotiateDeflateServer, type PerMessageDeflateOptions } from '../permessage-deflate.js';
+import { negotiateDeflateServer, type PerMessageDeflateOptions, type ResolvedDeflateOptions } from '../permessage-deflate.js';
 import { isOriginAllowed } from '../origin.js';
 import type { MessageCodec } from '../connection.js';
 import { createDeflateCodec, resolveDeflateOptions } from './deflate.js';
@@ -99,7 +99,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   private readonly options: WebSocketServerOptions;
   private readonly httpServer: http.Server | https.Server | null;
   private readonly ownsServer: boolean;
-  private readonly deflate: PerMessageDeflateOptions | null;
+  private readonly deflate: ResolvedDeflateOptions | null;
   private readonly preference: string[];
   private readonly mounts = new Map<string, ProtocolHandler>();
   private readonly pending = new Set<Duplex>();
