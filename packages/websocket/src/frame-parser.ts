@@ -11,7 +11,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { CloseCode, MAX_CONTROL_PAYLOAD, Opcode } from './constants.js';
 import { WebSocketError, type WebSocketErrorCode } from './errors.js';
-import { unmask } from './mask.js';
+import { mask, unmask } from './mask.js';
 
 /** Options of a {@link FrameParser}. */
 export interface FrameParserOptions {
@@ -49,6 +49,13 @@ const EMPTY = Buffer.alloc(0);
 /** 2 bytes of header, 8 of extended length, 4 of masking key. */
 const MAX_HEADER = 14;
 const RSV_BITS = 0x70;
+/**
+ * A frame at least this large that is not complete in the bytes at hand is streamed: its
+ * buffer is allocated from the header and each chunk is copied (and unmasked) into it as
+ * it arrives, one pass over memory while the bytes are still in cache, instead of queueing
+ * the chunks, concatenating them and unmasking in a second pass.
+ */
+const STREAM_MIN = 4096;
 const TWO_32 = 0x1_0000_0000;
 
 // Parser phases: reading a header, or waiting for the payload of a parsed header.
@@ -84,6 +91,9 @@ export class FrameParser {
   private masked = false;
   private payloadLength = 0;
   private readonly maskKey = new Uint8Array(4);
+  /** The payload buffer of a streamed frame (see STREAM_MIN), and how much of it is filled. */
+  private partial: Buffer | null = null;
+  private partialFilled = 0;
 
   // Fragmentation: a data message is open between a FIN=0 data frame and its FIN=1
   // continuation; `messageBytes` sums its payloads so far for the maxPayload check.
@@ -95,6 +105,7 @@ export class FrameParser {
   private draining = false;
   private hasFailed = false;
   private scratch: Uint8Array | undefined;
+  private rotatedKey: Uint8Array | undefined;
 
   /**
    * @param options - side, allowed RSV bits and size limit
@@ -109,7 +120,7 @@ export class FrameParser {
 
   /** Bytes buffered but not yet delivered as frames (header bytes already parsed excluded). */
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.buffered + this.partialFilled;
   }
 
   /** True after an error. */
@@ -150,6 +161,31 @@ export class FrameParser {
     }
     if (this.qHead === this.chunks.length && this.phase === HEADER) {
       this.parseWhole(chunk);
+    } else if (this.partial !== null && this.qHead === this.chunks.length) {
+      const need = this.payloadLength - this.partialFilled;
+      if (chunk.length < need) {
+        this.fill(chunk, 0, chunk.length);
+        return;
+      }
+      this.fill(chunk, 0, need);
+      this.draining = true;
+      try {
+        this.finishPartial();
+      } finally {
+        this.draining = false;
+      }
+      if (need < chunk.length) {
+        if (this.paused || this.hasFailed) {
+          if (!this.hasFailed) this.enqueue(chunk.subarray(need));
+        } else if (this.qHead === this.chunks.length) {
+          this.parseWhole(chunk.subarray(need));
+        } else {
+          this.enqueue(chunk.subarray(need));
+          this.drain();
+        }
+      } else if (!this.paused && this.qHead < this.chunks.length) {
+        this.drain();
+      }
     } else {
       this.enqueue(chunk);
       this.drain();
@@ -177,6 +213,11 @@ export class FrameParser {
         const length = this.payloadLength;
         if (end - pos < length) {
           this.phase = PAYLOAD;
+          if (length >= STREAM_MIN) {
+            this.partial = Buffer.allocUnsafe(length);
+            this.fill(chunk, pos, end - pos);
+            pos = end;
+          }
           break;
         }
         const payload = chunk.subarray(pos, pos + length);
@@ -218,6 +259,17 @@ export class FrameParser {
           if (headerLength <= 0) return;
           this.skip(headerLength);
           this.phase = PAYLOAD;
+          if (this.buffered < this.payloadLength && this.payloadLength >= STREAM_MIN) {
+            this.partial = Buffer.allocUnsafe(this.payloadLength);
+          }
+        }
+        if (this.partial !== null) {
+          // Move what is queued into the streamed frame's buffer.
+          const n = Math.min(this.buffered, this.payloadLength - this.partialFilled);
+          this.fillFromQueue(n);
+          if (this.partialFilled < this.payloadLength) return;
+          this.finishPartial();
+          continue;
         }
         if (this.buffered < this.payloadLength) return;
         this.phase = HEADER;
@@ -226,6 +278,48 @@ export class FrameParser {
     } finally {
       this.draining = false;
     }
+  }
+
+  /** Copies `src[start..start+n)` into the streamed frame's buffer, unmasking on the way. */
+  private fill(src: Buffer, start: number, n: number): void {
+    const target = this.partial!;
+    const filled = this.partialFilled;
+    if (this.masked) {
+      // The key phase of target byte `filled` is filled % 4: rotate the key to match.
+      const key = this.maskKey;
+      const rotated = (this.rotatedKey ??= new Uint8Array(4));
+      rotated[0] = key[filled & 3]!;
+      rotated[1] = key[(filled + 1) & 3]!;
+      rotated[2] = key[(filled + 2) & 3]!;
+      rotated[3] = key[(filled + 3) & 3]!;
+      mask(start === 0 && n === src.length ? src : src.subarray(start, start + n), rotated, target, filled, n);
+    } else {
+      src.copy(target, filled, start, start + n);
+    }
+    this.partialFilled = filled + n;
+  }
+
+  /** Consumes `n` queued bytes into the streamed frame's buffer. */
+  private fillFromQueue(n: number): void {
+    this.buffered -= n;
+    while (n > 0) {
+      const chunk = this.chunks[this.qHead]!;
+      const offset = this.headOffset;
+      const count = Math.min(chunk.length - offset, n);
+      this.fill(chunk, offset, count);
+      n -= count;
+      if (offset + count === chunk.length) this.dropHead();
+      else this.headOffset = offset + count;
+    }
+  }
+
+  /** Delivers a streamed frame whose buffer is full (already unmasked). */
+  private finishPartial(): void {
+    const payload = this.partial!;
+    this.partial = null;
+    this.partialFilled = 0;
+    this.phase = HEADER;
+    this.sink.onFrame(this.fin, this.rsv, this.opcode, payload);
   }
 
   private deliver(payload: Buffer): void {
@@ -335,6 +429,8 @@ export class FrameParser {
   private fail(code: WebSocketErrorCode, message: string, closeCode: number = CloseCode.ProtocolError): -1 {
     const error = new WebSocketError(code, closeCode, message);
     this.hasFailed = true;
+    this.partial = null;
+    this.partialFilled = 0;
     this.chunks = [];
     this.qHead = 0;
     this.headOffset = 0;

@@ -31,6 +31,8 @@ const dataLength = fc.oneof(
   { weight: 12, arbitrary: fc.integer({ min: 0, max: 300 }) },
   { weight: 4, arbitrary: fc.constantFrom(0, 1, 124, 125, 126, 127, 128) },
   { weight: 1, arbitrary: fc.constantFrom(65535, 65536, 65537) },
+  // Frames that span chunks from STREAM_MIN (4096) up are streamed into a preallocated buffer.
+  { weight: 2, arbitrary: fc.integer({ min: 4000, max: 20000 }) },
 );
 const controlFrame = fc.record({
   opcode: fc.constantFrom(0x8, 0x9, 0xa),

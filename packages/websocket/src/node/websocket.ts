@@ -29,7 +29,11 @@ export type SlowConsumerPolicy = 'close' | 'drop';
 export interface WebSocketCommonOptions {
   /** Largest message accepted, after decompression; larger gets close 1009. Default 16 MiB. */
   maxPayload?: number;
-  /** When more than this many bytes already wait unsent, the next send meets {@link slowConsumer}. Default 16 MiB; `Infinity` disables it. */
+  /**
+   * When more than this many bytes already wait unsent, the next send meets {@link slowConsumer}.
+   * Default: 64 MiB on the server side (one slow reader must not exhaust memory); `Infinity` on
+   * clients, as in browsers (the application that produces the data watches `bufferedAmount`).
+   */
   maxBufferedAmount?: number;
   /** `close` (default): close with 1008 and drop the connection; `drop`: drop the new message (its callback gets an error). */
   slowConsumer?: SlowConsumerPolicy;
@@ -95,6 +99,9 @@ export interface AttachOptions {
 type Listener = (...args: never[]) => void;
 /** A DOM-style listener: a function or an object with `handleEvent`. */
 export type EventListenerLike = ((event: never) => void) | { handleEvent(event: never): void };
+
+/** Default backlog limit of server-side sockets. */
+const DEFAULT_SERVER_MAX_BUFFERED = 64 * 1024 * 1024;
 
 const EMPTY = Buffer.alloc(0);
 /** Small batches of frames are copied into one buffer; bigger ones go out through writev. */
@@ -177,7 +184,7 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
     const serverSide = serverSideOptions;
     const options: WebSocketClientOptions = serverSide ?? clientOptions;
     this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
-    this.maxBufferedAmount = options.maxBufferedAmount ?? 16 * 1024 * 1024;
+    this.maxBufferedAmount = options.maxBufferedAmount ?? (serverSide !== null ? DEFAULT_SERVER_MAX_BUFFERED : Infinity);
     this.slowConsumer = options.slowConsumer ?? 'close';
     this.closeTimeout = options.closeTimeout ?? 5000;
     this.autoPong = options.autoPong ?? true;
