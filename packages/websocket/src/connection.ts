@@ -1,6 +1,6 @@
 import { CloseCode, Opcode, RSV1 } from './constants.js';
 import { WebSocketError } from './errors.js';
-import { FrameParser } from './frame-parser.js';
+import { FrameParser, type FrameSink } from './frame-parser.js';
 import { encodeFrame, randomMaskKey } from './frame-encoder.js';
 import { encodeClosePayload, parseClosePayload } from './close-frame.js';
 import { isValidUtf8, Utf8Validator } from './utf8.js';
@@ -18,14 +18,17 @@ export interface MessageCodec {
   close(): void;
 }
 
-/** What the protocol core reports to its adapter. Every method is called synchronously. */
+/**
+ * What the protocol core reports to its adapter. Every method is called synchronously. The names
+ * are distinct from the WebSocket API so that an adapter object can implement them itself.
+ */
 export interface ConnectionHandler {
   /** Bytes to put on the wire, in order. `cb`, when given, wants to hear once they were written. */
-  write(data: Buffer, cb?: (err?: Error | null) => void): void;
+  transmit(data: Buffer, cb?: (err?: Error | null) => void): void;
   /** A whole message. Text has been checked to be UTF-8; `data` is the caller's to keep. */
-  message(data: Buffer, isBinary: boolean): void;
-  ping(data: Buffer): void;
-  pong(data: Buffer): void;
+  deliverMessage(data: Buffer, isBinary: boolean): void;
+  receivedPing(data: Buffer): void;
+  receivedPong(data: Buffer): void;
   /** The peer's close frame arrived (our reply, if one was due, was already written). */
   peerClosed(code: number, reason: string): void;
   /** The peer broke the protocol. A close frame with `error.closeCode` was already written. */
@@ -70,13 +73,13 @@ interface QueuedSend {
 /**
  * The sans-I/O WebSocket protocol for one connection: bytes in through {@link receive},
  * messages and control events out through a {@link ConnectionHandler}; messages in through
- * {@link sendMessage} and friends, bytes out through `handler.write`. No sockets, no timers.
+ * {@link sendMessage} and friends, bytes out through `handler.transmit`. No sockets, no timers.
  *
  * It reassembles fragmented messages, validates UTF-8 (failing on the fragment that makes the
  * text invalid), enforces `maxPayload` on the whole message (also while inflating), answers
  * pings and runs the closing handshake.
  */
-export class Connection {
+export class Connection implements FrameSink {
   private readonly handler: ConnectionHandler;
   private readonly parser: FrameParser;
   private readonly isServer: boolean;
@@ -115,10 +118,7 @@ export class Connection {
         allowedRsv: this.codec ? RSV1 : 0,
         maxPayload: options.maxPayload,
       },
-      {
-        onFrame: (fin, rsv, opcode, payload) => this.onFrame(fin, rsv, opcode, payload),
-        onError: (error) => this.fail(error),
-      },
+      this,
     );
   }
 
@@ -214,10 +214,10 @@ export class Connection {
     encodeFrame(out, opcode, payload, true, rsv, this.isServer ? null : randomMaskKey());
     const handler = this.handler;
     if (out.length === 1) {
-      handler.write(out[0]!, cb);
+      handler.transmit(out[0]!, cb);
     } else {
-      for (let i = 0; i < out.length - 1; i++) handler.write(out[i]!);
-      handler.write(out[out.length - 1]!, cb);
+      for (let i = 0; i < out.length - 1; i++) handler.transmit(out[i]!);
+      handler.transmit(out[out.length - 1]!, cb);
     }
   }
 
@@ -265,7 +265,11 @@ export class Connection {
     for (const item of queue) item.cb?.(new Error(why));
   }
 
-  private onFrame(fin: boolean, rsv: number, opcode: number, payload: Buffer): void {
+  /**
+   * One frame from the parser.
+   * @internal
+   */
+  onFrame(fin: boolean, rsv: number, opcode: number, payload: Buffer): void {
     if (opcode >= Opcode.Close) {
       this.onControlFrame(opcode, payload);
       return;
@@ -310,7 +314,7 @@ export class Connection {
       }
     }
     const message = fragments.length === 1 ? fragments[0]! : Buffer.concat(fragments, total);
-    this.handler.message(message, this.messageOpcode === Opcode.Binary);
+    this.handler.deliverMessage(message, this.messageOpcode === Opcode.Binary);
   }
 
   private deliver(payload: Buffer, opcode: number): void {
@@ -318,7 +322,7 @@ export class Connection {
       this.fail(invalidUtf8());
       return;
     }
-    this.handler.message(payload, opcode === Opcode.Binary);
+    this.handler.deliverMessage(payload, opcode === Opcode.Binary);
   }
 
   private inflate(payload: Buffer, fin: boolean): void {
@@ -375,17 +379,17 @@ export class Connection {
       }
     }
     const message = fragments.length === 1 ? fragments[0]! : fragments.length === 0 ? EMPTY : Buffer.concat(fragments, total);
-    this.handler.message(message, this.messageOpcode === Opcode.Binary);
+    this.handler.deliverMessage(message, this.messageOpcode === Opcode.Binary);
   }
 
   private onControlFrame(opcode: number, payload: Buffer): void {
     if (opcode === Opcode.Ping) {
       if (this.autoPong && this.closeState === CloseState.Open) this.writeFrame(Opcode.Pong, payload, 0, undefined);
-      this.handler.ping(payload);
+      this.handler.receivedPing(payload);
       return;
     }
     if (opcode === Opcode.Pong) {
-      this.handler.pong(payload);
+      this.handler.receivedPong(payload);
       return;
     }
     const parsed = parseClosePayload(payload);
@@ -406,6 +410,14 @@ export class Connection {
     }
     this.dead = true;
     this.handler.peerClosed(parsed.code, parsed.reason);
+  }
+
+  /**
+   * A violation found by the parser.
+   * @internal
+   */
+  onError(error: WebSocketError): void {
+    this.fail(error);
   }
 
   /** Fails the connection: sends a close frame with the error's code (if none was sent) and reports it. */

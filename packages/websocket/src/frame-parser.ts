@@ -46,6 +46,16 @@ export interface FrameSink {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Where a header that straddles chunks is gathered; parsing is synchronous, so one serves all parsers. */
+const HEADER_SCRATCH = new Uint8Array(14);
+/** The bytes of a masking key, rotated to a payload phase; filled right before each use. */
+const KEY_SCRATCH = new Uint8Array(4);
+
+/** Unpacks a big-endian packed key into KEY_SCRATCH, rotated so index 0 is payload byte `phase`. */
+function keyBytes(word: number, phase: number): Uint8Array {
+  for (let i = 0; i < 4; i++) KEY_SCRATCH[i] = (word >>> (24 - 8 * ((phase + i) & 3))) & 0xff;
+  return KEY_SCRATCH;
+}
 /** 2 bytes of header, 8 of extended length, 4 of masking key. */
 const MAX_HEADER = 14;
 const RSV_BITS = 0x70;
@@ -90,7 +100,8 @@ export class FrameParser {
   private opcode = 0;
   private masked = false;
   private payloadLength = 0;
-  private readonly maskKey = new Uint8Array(4);
+  /** The current frame's masking key, its four bytes packed big-endian (a typed array per parser would cost ~150 bytes). */
+  private maskWord = 0;
   /** The payload buffer of a streamed frame (see STREAM_MIN), and how much of it is filled. */
   private partial: Buffer | null = null;
   private partialFilled = 0;
@@ -104,8 +115,7 @@ export class FrameParser {
   /** Set while frames are being delivered, to turn reentrant push()/resume() into queueing. */
   private draining = false;
   private hasFailed = false;
-  private scratch: Uint8Array | undefined;
-  private rotatedKey: Uint8Array | undefined;
+
 
   /**
    * @param options - side, allowed RSV bits and size limit
@@ -252,9 +262,8 @@ export class FrameParser {
             headerLength = this.parseHeader(first, this.headOffset, firstAvailable);
           } else {
             // The header may straddle chunks: parse a small contiguous copy of it.
-            const scratch = (this.scratch ??= new Uint8Array(MAX_HEADER));
-            const n = this.gather(scratch, Math.min(MAX_HEADER, this.buffered));
-            headerLength = this.parseHeader(scratch, 0, n);
+            const n = this.gather(HEADER_SCRATCH, Math.min(MAX_HEADER, this.buffered));
+            headerLength = this.parseHeader(HEADER_SCRATCH, 0, n);
           }
           if (headerLength <= 0) return;
           this.skip(headerLength);
@@ -286,13 +295,7 @@ export class FrameParser {
     const filled = this.partialFilled;
     if (this.masked) {
       // The key phase of target byte `filled` is filled % 4: rotate the key to match.
-      const key = this.maskKey;
-      const rotated = (this.rotatedKey ??= new Uint8Array(4));
-      rotated[0] = key[filled & 3]!;
-      rotated[1] = key[(filled + 1) & 3]!;
-      rotated[2] = key[(filled + 2) & 3]!;
-      rotated[3] = key[(filled + 3) & 3]!;
-      mask(start === 0 && n === src.length ? src : src.subarray(start, start + n), rotated, target, filled, n);
+      mask(start === 0 && n === src.length ? src : src.subarray(start, start + n), keyBytes(this.maskWord, filled), target, filled, n);
     } else {
       src.copy(target, filled, start, start + n);
     }
@@ -323,7 +326,7 @@ export class FrameParser {
   }
 
   private deliver(payload: Buffer): void {
-    if (this.masked) unmask(payload, this.maskKey);
+    if (this.masked) unmask(payload, keyBytes(this.maskWord, 0));
     this.sink.onFrame(this.fin, this.rsv, this.opcode, payload);
   }
 
@@ -389,11 +392,7 @@ export class FrameParser {
       p += 8;
     }
     if (masked) {
-      const key = this.maskKey;
-      key[0] = buf[p]!;
-      key[1] = buf[p + 1]!;
-      key[2] = buf[p + 2]!;
-      key[3] = buf[p + 3]!;
+      this.maskWord = ((buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!) | 0;
     }
 
     if (opcode < Opcode.Close) {

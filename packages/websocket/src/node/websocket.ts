@@ -116,15 +116,28 @@ const CONCAT_LIMIT = 64 * 1024;
  * Frames produced in one turn of the event loop (for example all replies to one read) are written
  * to the socket together, in one system call.
  */
-export class WebSocket extends EventEmitter<WebSocketEvents> {
+export class WebSocket extends EventEmitter<WebSocketEvents> implements ConnectionHandler {
   static readonly CONNECTING = ReadyState.CONNECTING;
   static readonly OPEN = ReadyState.OPEN;
   static readonly CLOSING = ReadyState.CLOSING;
   static readonly CLOSED = ReadyState.CLOSED;
-  readonly CONNECTING = ReadyState.CONNECTING;
-  readonly OPEN = ReadyState.OPEN;
-  readonly CLOSING = ReadyState.CLOSING;
-  readonly CLOSED = ReadyState.CLOSED;
+  // Getters rather than fields: on the prototype, not in every instance.
+  /** 0: the handshake is in progress. */
+  get CONNECTING(): 0 {
+    return ReadyState.CONNECTING;
+  }
+  /** 1: messages can flow. */
+  get OPEN(): 1 {
+    return ReadyState.OPEN;
+  }
+  /** 2: the closing handshake is in progress. */
+  get CLOSING(): 2 {
+    return ReadyState.CLOSING;
+  }
+  /** 3: the connection is closed. */
+  get CLOSED(): 3 {
+    return ReadyState.CLOSED;
+  }
 
   /** The URL this client connected to (empty on the server side). */
   readonly url: string;
@@ -148,11 +161,10 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
   private conn: Connection | null = null;
   private handshake: ClientHandshake | null = null;
 
-  private out: Buffer[] = [];
+  private out: Buffer[] | null = null;
   private outBytes = 0;
   private outCallbacks: SendCallback[] | null = null;
   private flushQueued = false;
-  private readonly flushBound = (): void => this.flush();
 
   private closeTimer: NodeJS.Timeout | null = null;
   private closeCode: number = CloseCode.Abnormal;
@@ -403,25 +415,29 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
     this.handshake = null;
     this.protocol = setup.protocol;
     this.extensions = setup.extensions;
-    this.conn = new Connection(
-      { isServer: this.isServer, maxPayload: this.maxPayload, codec: setup.codec, autoPong: this.autoPong },
-      this.connectionHandler(),
-    );
+    this.conn = new Connection({ isServer: this.isServer, maxPayload: this.maxPayload, codec: setup.codec, autoPong: this.autoPong }, this);
     socket.setNoDelay(true);
     socket.setTimeout(0);
-    socket.on('data', (chunk: Buffer) => {
-      this.receivedSinceSweep = true;
-      this.conn!.receive(chunk);
-    });
-    socket.on('end', () => this.onSocketEnd());
-    socket.on('error', (err) => this.onSocketError(err));
-    socket.on('close', () => this.onSocketClose());
+    // Module-level listeners that find us through the socket: no closures per connection.
+    (socket as OwnedSocket)[kOwner] = this;
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
     this.state = ReadyState.OPEN;
     if (head.length > 0) {
       // Frames that came with the handshake go in after the open/connection listeners ran.
       const copy = Buffer.from(head);
       queueMicrotask(() => this.conn?.receive(copy));
     }
+  }
+
+  /**
+   * Bytes from the socket.
+   * @internal
+   */
+  receive(chunk: Buffer): void {
+    this.conn!.receive(chunk);
   }
 
   /**
@@ -443,57 +459,78 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
     this.emit('open');
   }
 
-  private connectionHandler(): ConnectionHandler {
-    return {
-      write: (data, cb) => this.write(data, cb),
-      message: (data, isBinary) => this.emit('message', data, isBinary),
-      ping: (data) => {
-        this.heartbeatPending = false;
-        this.emit('ping', data);
-      },
-      pong: (data) => {
-        this.heartbeatPending = false;
-        this.emit('pong', data);
-      },
-      peerClosed: (code, reason) => {
-        this.closeCode = code;
-        this.closeReason = reason;
-        this.closeSent = true;
-        this.state = ReadyState.CLOSING;
-        this.endAfterFlush();
-      },
-      failed: (error) => {
-        this.closeCode = error.closeCode;
-        this.closeReason = error.message;
-        this.closeSent = true;
-        this.state = ReadyState.CLOSING;
-        this.emitError(error);
-        this.endAfterFlush();
-      },
-      pauseReading: () => this.sock?.pause(),
-      resumeReading: () => this.sock?.resume(),
-    };
+  // ConnectionHandler: what the protocol core reports. Internal, not for applications.
+
+  /** @internal */
+  deliverMessage(data: Buffer, isBinary: boolean): void {
+    this.emit('message', data, isBinary);
   }
 
-  private write(data: Buffer, cb?: SendCallback): void {
-    this.out.push(data);
+  /** @internal */
+  receivedPing(data: Buffer): void {
+    this.heartbeatPending = false;
+    this.emit('ping', data);
+  }
+
+  /** @internal */
+  receivedPong(data: Buffer): void {
+    this.heartbeatPending = false;
+    this.emit('pong', data);
+  }
+
+  /** @internal */
+  peerClosed(code: number, reason: string): void {
+    this.closeCode = code;
+    this.closeReason = reason;
+    this.closeSent = true;
+    this.state = ReadyState.CLOSING;
+    this.endAfterFlush();
+  }
+
+  /** @internal */
+  failed(error: WebSocketError): void {
+    this.closeCode = error.closeCode;
+    this.closeReason = error.message;
+    this.closeSent = true;
+    this.state = ReadyState.CLOSING;
+    this.emitError(error);
+    this.endAfterFlush();
+  }
+
+  /** @internal */
+  pauseReading(): void {
+    this.sock?.pause();
+  }
+
+  /** @internal */
+  resumeReading(): void {
+    this.sock?.resume();
+  }
+
+  /**
+   * Queues bytes for the socket; every socket with queued bytes is flushed in one microtask.
+   * @internal
+   */
+  transmit(data: Buffer, cb?: SendCallback): void {
+    (this.out ??= []).push(data);
     this.outBytes += data.length;
     if (cb) (this.outCallbacks ??= []).push(cb);
     if (!this.flushQueued) {
       this.flushQueued = true;
-      queueMicrotask(this.flushBound);
+      if (flushQueue.push(this) === 1) queueMicrotask(flushAll);
     }
   }
 
   /** Writes every frame queued in this turn in one go: one buffer when small, writev when big. */
-  private flush(): void {
+  /** @internal */
+  flush(): void {
     this.flushQueued = false;
     const out = this.out;
+    if (out === null) return;
     const count = out.length;
-    if (count === 0) return;
     const bytes = this.outBytes;
     const callbacks = this.outCallbacks;
-    this.out = [];
+    this.out = null;
     this.outBytes = 0;
     this.outCallbacks = null;
     const sock = this.sock;
@@ -545,19 +582,22 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
     this.closeTimer.unref();
   }
 
-  private onSocketEnd(): void {
+  /** @internal */
+  socketEnded(): void {
     // The peer half-closed: finish our side too (upgraded sockets allow half-open connections).
     this.flush();
     this.sock?.end();
   }
 
-  private onSocketError(err: Error): void {
+  /** @internal */
+  socketErrored(err: Error): void {
     // Resets after the closing handshake are routine, not news.
     if (this.conn?.finished && this.closeSent) return;
     this.emitError(err);
   }
 
-  private onSocketClose(): void {
+  /** @internal */
+  socketClosed(): void {
     if (this.closeTimer !== null) {
       clearTimeout(this.closeTimer);
       this.closeTimer = null;
@@ -571,7 +611,7 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
       conn.destroy();
     }
     this.state = ReadyState.CLOSED;
-    this.out = [];
+    this.out = null;
     this.outBytes = 0;
     const callbacks = this.outCallbacks;
     this.outCallbacks = null;
@@ -584,6 +624,35 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
     this.errorEmitted = true;
     this.emit('error', error);
   }
+}
+
+/** The socket property that points back to its WebSocket. */
+const kOwner = Symbol('junction.websocket.owner');
+interface OwnedSocket extends Socket {
+  [kOwner]: WebSocket;
+}
+
+function onSocketData(this: Socket, chunk: Buffer): void {
+  const ws = (this as OwnedSocket)[kOwner];
+  ws.receivedSinceSweep = true;
+  ws.receive(chunk);
+}
+function onSocketEnd(this: Socket): void {
+  (this as OwnedSocket)[kOwner].socketEnded();
+}
+function onSocketError(this: Socket, err: Error): void {
+  (this as OwnedSocket)[kOwner].socketErrored(err);
+}
+function onSocketClose(this: Socket): void {
+  (this as OwnedSocket)[kOwner].socketClosed();
+}
+
+/** Sockets with frames queued in this turn; flushed together by one microtask. */
+let flushQueue: WebSocket[] = [];
+function flushAll(): void {
+  const queue = flushQueue;
+  flushQueue = [];
+  for (const ws of queue) ws.flush();
 }
 
 function toBuffer(data: Buffer | ArrayBuffer | ArrayBufferView): Buffer {
