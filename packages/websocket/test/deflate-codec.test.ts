@@ -523,8 +523,18 @@ describe('DeflateCodec sync and async paths', () => {
     expect(DeflateCodec.syncSupported).toBe(true);
   });
 
-  it('calls back synchronously for small inputs and asynchronously for large ones', async () => {
+  it('warms each stream on the thread pool, then calls back synchronously for small inputs and asynchronously for large ones', async () => {
     const server = codec({}, true, { syncMaxBytes: 1000 });
+    // The first job of a stream runs on the pool, so zlib allocates its state there.
+    let first = false;
+    const warmed = new Promise<void>((resolve) =>
+      server.compress(json(1, 500), () => {
+        first = true;
+        resolve();
+      }),
+    );
+    expect(first).toBe(false);
+    await warmed;
     let sync = false;
     server.compress(json(1, 500), () => (sync = true));
     expect(sync).toBe(true);
