@@ -15,6 +15,13 @@ fi
 echo "[test] building (tsc -b)" >&2
 npx tsc -b
 
+# Tests are TypeScript too: typecheck them strictly (vitest only strips types).
+for config in packages/*/tsconfig.test.json; do
+  [[ -e "$config" ]] || continue
+  echo "[test] typechecking ${config%/tsconfig.test.json} with its tests" >&2
+  npx tsc -p "$config"
+done
+
 # The API reference must build without a single warning (typedoc.json treats them as errors).
 echo "[test] checking the API docs (typedoc)" >&2
 npx typedoc --logLevel Warn --out test-artifacts/api-docs

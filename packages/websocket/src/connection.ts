@@ -300,21 +300,7 @@ export class Connection implements FrameSink {
       this.fragments.push(data);
       this.fragmentBytes += data.length;
     }
-    if (!fin) return;
-    const fragments = this.fragments;
-    const total = this.fragmentBytes;
-    this.fragments = [];
-    this.fragmentBytes = 0;
-    if (this.messageOpcode === Opcode.Text && this.utf8 !== null) {
-      const ok = this.utf8.end();
-      this.utf8.reset();
-      if (!ok) {
-        this.fail(invalidUtf8());
-        return;
-      }
-    }
-    const message = fragments.length === 1 ? fragments[0]! : Buffer.concat(fragments, total);
-    this.handler.deliverMessage(message, this.messageOpcode === Opcode.Binary);
+    if (fin) this.finishMessage();
   }
 
   private deliver(payload: Buffer, opcode: number): void {
@@ -352,7 +338,7 @@ export class Connection implements FrameSink {
           return;
         }
       }
-      if (fin) this.finishInflated();
+      if (fin) this.finishMessage();
       if (!sync) {
         this.handler.resumeReading();
         this.parser.resume();
@@ -365,18 +351,16 @@ export class Connection implements FrameSink {
     }
   }
 
-  private finishInflated(): void {
+  /** Delivers the message whose fragments (or inflated pieces) are collected, once its text checks out. */
+  private finishMessage(): void {
     const fragments = this.fragments;
     const total = this.fragmentBytes;
     this.fragments = [];
     this.fragmentBytes = 0;
-    if (this.messageOpcode === Opcode.Text && this.utf8 !== null) {
-      const ok = this.utf8.end();
-      this.utf8.reset();
-      if (!ok) {
-        this.fail(invalidUtf8());
-        return;
-      }
+    // end() also resets the validator for the next message.
+    if (this.messageOpcode === Opcode.Text && this.utf8 !== null && !this.utf8.end()) {
+      this.fail(invalidUtf8());
+      return;
     }
     const message = fragments.length === 1 ? fragments[0]! : fragments.length === 0 ? EMPTY : Buffer.concat(fragments, total);
     this.handler.deliverMessage(message, this.messageOpcode === Opcode.Binary);

@@ -86,7 +86,7 @@ describe('WHATWG surface', () => {
   it('gives text as strings and binary as Buffer or ArrayBuffer per binaryType', async () => {
     const { url } = await echoServer();
     const ws = track(new WebSocket(url));
-    await new Promise((resolve) => (ws.onopen = resolve));
+    await new Promise<void>((resolve) => (ws.onopen = () => resolve()));
     const received: unknown[] = [];
     ws.onmessage = (event) => received.push(event.data);
     ws.send('text');
@@ -104,7 +104,7 @@ describe('WHATWG surface', () => {
   it('removeEventListener and onX = null stop delivery', async () => {
     const { url } = await echoServer();
     const ws = track(new WebSocket(url));
-    await new Promise((resolve) => (ws.onopen = resolve));
+    await new Promise<void>((resolve) => (ws.onopen = () => resolve()));
     let a = 0;
     let b = 0;
     const listener = (): void => {
@@ -123,7 +123,7 @@ describe('WHATWG surface', () => {
   it('Node-style message events carry (Buffer, isBinary)', async () => {
     const { url } = await echoServer();
     const ws = track(new WebSocket(url));
-    await new Promise((resolve) => ws.on('open', resolve));
+    await new Promise<void>((resolve) => ws.on('open', () => resolve()));
     const got = new Promise<[Buffer, boolean]>((resolve) => ws.on('message', (d, b) => resolve([d, b])));
     ws.send('héllo');
     const [data, isBinary] = await got;
@@ -135,7 +135,7 @@ describe('WHATWG surface', () => {
   it('reports the server close code and reason', async () => {
     const { url } = await echoServer();
     const ws = track(new WebSocket(url));
-    await new Promise((resolve) => ws.on('open', resolve));
+    await new Promise<void>((resolve) => ws.on('open', () => resolve()));
     const closed = new Promise<[number, string]>((resolve) => ws.on('close', (code, reason) => resolve([code, reason])));
     ws.send('close-me');
     expect(await closed).toEqual([4001, 'as you wish']);
@@ -144,7 +144,7 @@ describe('WHATWG surface', () => {
   it('send callbacks fire once the data is written, and bufferedAmount drains', async () => {
     const { url } = await echoServer();
     const ws = track(new WebSocket(url));
-    await new Promise((resolve) => ws.on('open', resolve));
+    await new Promise<void>((resolve) => ws.on('open', () => resolve()));
     const sent = new Promise<Error | null | undefined>((resolve) => ws.send(Buffer.alloc(1 << 20), resolve));
     expect(ws.bufferedAmount).toBeGreaterThan(0);
     expect(await sent).toBeFalsy();
@@ -155,7 +155,7 @@ describe('WHATWG surface', () => {
   it('ping and pong events', async () => {
     const { url } = await echoServer();
     const ws = track(new WebSocket(url));
-    await new Promise((resolve) => ws.on('open', resolve));
+    await new Promise<void>((resolve) => ws.on('open', () => resolve()));
     const pong = new Promise<Buffer>((resolve) => ws.on('pong', resolve));
     ws.ping('are you there');
     expect((await pong).toString()).toBe('are you there');
@@ -176,13 +176,13 @@ describe('argument checks, as in browsers', () => {
     const { url } = await echoServer();
     const ws = track(new WebSocket(url));
     expect(() => ws.send('too early')).toThrow(expect.objectContaining({ name: 'InvalidStateError' }));
-    await new Promise((resolve) => ws.on('open', resolve));
+    await new Promise<void>((resolve) => ws.on('open', () => resolve()));
   });
 
   it('close() takes only 1000 or 3000-4999 and a reason of at most 123 bytes', async () => {
     const { url } = await echoServer();
     const ws = track(new WebSocket(url));
-    await new Promise((resolve) => ws.on('open', resolve));
+    await new Promise<void>((resolve) => ws.on('open', () => resolve()));
     expect(() => ws.close(1001)).toThrow(expect.objectContaining({ name: 'InvalidAccessError' }));
     expect(() => ws.close(2999)).toThrow(expect.objectContaining({ name: 'InvalidAccessError' }));
     expect(() => ws.close(5000)).toThrow(expect.objectContaining({ name: 'InvalidAccessError' }));
@@ -283,11 +283,132 @@ describe('protocol errors seen by the client', () => {
   it('fails a message over maxPayload with 1009', async () => {
     const { url } = await echoServer({ perMessageDeflate: false });
     const ws = track(new WebSocket(url, [], { maxPayload: 1000, perMessageDeflate: false }));
-    await new Promise((resolve) => ws.on('open', resolve));
+    await new Promise<void>((resolve) => ws.on('open', () => resolve()));
     const result = outcome(ws);
     ws.send(Buffer.alloc(1001));
     const { error, code } = await result;
     expect(code).toBe(1009);
     expect((error as Error & { code?: string }).code).toBe('WS_ERR_MESSAGE_TOO_BIG');
+  });
+});
+
+describe('the handshake over raw TCP', () => {
+  /** A TCP server that records the request head and lets `respond` write whatever it likes. */
+  async function scriptedServer(respond: (socket: net.Socket, key: string) => void | Promise<void>): Promise<{ url: string; heads: string[] }> {
+    const heads: string[] = [];
+    const server = net.createServer((socket) => {
+      let head = '';
+      socket.on('error', () => {});
+      const onData = (chunk: Buffer): void => {
+        head += chunk.toString('latin1');
+        const end = head.indexOf('\r\n\r\n');
+        if (end === -1) return;
+        socket.removeListener('data', onData);
+        heads.push(head.slice(0, end + 4));
+        void respond(socket, /sec-websocket-key:\s*(\S+)/i.exec(head)?.[1] ?? '');
+      };
+      socket.on('data', onData);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections?.();
+    }));
+    return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`, heads };
+  }
+
+  const switching = (key: string): string => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(key)}\r\n\r\n`;
+
+  it('writes the request line, Host with the port, the handshake headers and the user headers', async () => {
+    const { url, heads } = await scriptedServer((socket, key) => void socket.write(switching(key)));
+    const ws = track(
+      new WebSocket(`${url}/chat?room=1`, ['wamp.2.json'], {
+        origin: 'https://app.example.com',
+        perMessageDeflate: false,
+        headers: { Authorization: 'Bearer t', 'X-Trace': 'abc', 'sec-websocket-key': 'not-ours', Connection: 'keep-alive' },
+      }),
+    );
+    await new Promise((resolve, reject) => {
+      ws.on('open', resolve);
+      ws.on('error', reject);
+    });
+    const lines = heads[0]!.split('\r\n');
+    const port = new URL(url).port;
+    expect(lines[0]).toBe('GET /chat?room=1 HTTP/1.1');
+    expect(lines).toContain(`Host: 127.0.0.1:${port}`);
+    expect(lines).toContain('Upgrade: websocket');
+    expect(lines).toContain('Connection: Upgrade');
+    expect(lines).toContain('Sec-WebSocket-Version: 13');
+    expect(lines).toContain('Sec-WebSocket-Protocol: wamp.2.json');
+    expect(lines).toContain('Origin: https://app.example.com');
+    expect(lines).toContain('Authorization: Bearer t');
+    expect(lines).toContain('X-Trace: abc');
+    // The user's copies of the handshake's own headers are not sent.
+    expect(lines.filter((l) => /^sec-websocket-key:/i.test(l))).toHaveLength(1);
+    expect(lines.filter((l) => /^connection:/i.test(l))).toEqual(['Connection: Upgrade']);
+    expect(lines.some((l) => /^sec-websocket-extensions:/i.test(l))).toBe(false);
+  });
+
+  it('uses a Host header given by the user instead of its own', async () => {
+    const { url, heads } = await scriptedServer((socket, key) => void socket.write(switching(key)));
+    const ws = track(new WebSocket(url, [], { headers: { host: 'virtual.example' } }));
+    await new Promise((resolve) => ws.on('open', resolve));
+    expect(heads[0]!.split('\r\n').filter((l) => /^host:/i.test(l))).toEqual(['Host: virtual.example']);
+  });
+
+  it.each([
+    ['a CRLF in a value', { 'X-A': 'a\r\nX-Injected: 1' }],
+    ['a LF in a value', { 'X-A': 'a\nb' }],
+    ['a NUL in a value', { 'X-A': 'a\0b' }],
+    ['a code point above U+00FF', { 'X-A': 'snow ☃' }],
+    ['a space in a name', { 'X A': 'b' }],
+    ['a colon in a name', { 'X:A': 'b' }],
+    ['an empty name', { '': 'b' }],
+  ])('refuses %s synchronously with a TypeError', (_name, headers) => {
+    expect(() => new WebSocket('ws://127.0.0.1:1/', [], { headers })).toThrow(TypeError);
+  });
+
+  it('refuses an origin that could inject lines', () => {
+    expect(() => new WebSocket('ws://127.0.0.1:1/', [], { origin: 'https://a\r\nX: y' })).toThrow(TypeError);
+  });
+
+  it('reports a refusal as "Unexpected server response: <status> <message>"', async () => {
+    const { url } = await scriptedServer((socket) => void socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 4\r\nConnection: close\r\n\r\nnope'));
+    const { error, code } = await outcome(track(new WebSocket(url)));
+    expect(code).toBe(1006);
+    expect((error as Error & { code?: string }).code).toBe('WS_ERR_HANDSHAKE');
+    expect(error?.message).toBe('Unexpected server response: 403 Forbidden');
+  });
+
+  it('reports a malformed answer', async () => {
+    const { url } = await scriptedServer((socket, key) => void socket.write(switching(key).replaceAll('\r\n', '\n')));
+    const { error, code } = await outcome(track(new WebSocket(url, [], { handshakeTimeout: 2000 })));
+    expect(code).toBe(1006);
+    expect(error?.message).toMatch(/Invalid HTTP response/);
+  });
+
+  it('reports a server that closes the connection during the handshake', async () => {
+    const { url } = await scriptedServer((socket) => void socket.destroy());
+    const { error, code } = await outcome(track(new WebSocket(url)));
+    expect(code).toBe(1006);
+    expect((error as Error & { code?: string }).code).toBe('WS_ERR_HANDSHAKE');
+  });
+
+  it('reads a 101 sent one byte at a time, and the frame that follows it in the same write', async () => {
+    const { url } = await scriptedServer(async (socket, key) => {
+      socket.setNoDelay(true);
+      const bytes = Buffer.concat([Buffer.from(switching(key), 'latin1'), Buffer.from([0x81, 0x02, 0x68, 0x69])]);
+      for (let i = 0; i < bytes.length - 6; i++) {
+        socket.write(bytes.subarray(i, i + 1));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      // The empty line's last bytes and the frame in one write.
+      socket.write(bytes.subarray(bytes.length - 6));
+    });
+    const ws = track(new WebSocket(url, [], { perMessageDeflate: false }));
+    const message = new Promise<string>((resolve) => ws.on('message', (data) => resolve(data.toString())));
+    ws.on('error', () => {});
+    expect(await message).toBe('hi');
+    expect(ws.readyState).toBe(WebSocket.OPEN);
   });
 });

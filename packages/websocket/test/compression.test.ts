@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import zlib from 'node:zlib';
-import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer, type PerMessageDeflateOptions } from '../src/index.js';
 import { Opcode } from '../src/constants.js';
+import { startEchoServer } from './support/echo.js';
 import { RawPeer } from './support/raw-peer.js';
 
 const MAX_PAYLOAD = 1024 * 1024;
@@ -14,13 +14,7 @@ let server: WebSocketServer;
 let port: number;
 
 beforeAll(async () => {
-  server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: { threshold: 0 }, maxPayload: MAX_PAYLOAD });
-  server.on('connection', (socket) => {
-    socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => server.on('listening', resolve));
-  port = (server.address() as AddressInfo).port;
+  ({ server, port } = await startEchoServer({ perMessageDeflate: { threshold: 0 }, maxPayload: MAX_PAYLOAD }));
 });
 
 afterAll(async () => {
@@ -50,14 +44,11 @@ async function roundTrip(options: PerMessageDeflateOptions, serverOptions?: PerM
   let target = port;
   let extra: WebSocketServer | null = null;
   if (serverOptions) {
-    extra = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: { threshold: 0, ...serverOptions } });
-    extra.on('connection', (s) => s.on('message', (d, b) => s.send(d, { binary: b })));
-    await new Promise<void>((resolve) => extra!.on('listening', resolve));
-    target = (extra.address() as AddressInfo).port;
+    ({ server: extra, port: target } = await startEchoServer({ perMessageDeflate: { threshold: 0, ...serverOptions } }));
   }
   const ws = new WebSocket(`ws://127.0.0.1:${target}/`, [], { perMessageDeflate: { threshold: 0, ...options } });
-  await new Promise((resolve, reject) => {
-    ws.on('open', resolve);
+  await new Promise<void>((resolve, reject) => {
+    ws.on('open', () => resolve());
     ws.on('error', reject);
   });
   const sent = messages(24);
@@ -73,7 +64,7 @@ async function roundTrip(options: PerMessageDeflateOptions, serverOptions?: PerM
   const ok = received.every((data, i) => data.equals(sent[i]!));
   const extensions = ws.extensions;
   ws.close();
-  await new Promise((resolve) => ws.on('close', resolve));
+  await new Promise<void>((resolve) => ws.on('close', () => resolve()));
   await extra?.close();
   return { extensions, ok };
 }
@@ -106,7 +97,7 @@ describe('12/13. our client and server with each parameter combination', () => {
 
   it('leaves compression off when either side disables it', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/`, [], { perMessageDeflate: false });
-    await new Promise((resolve) => ws.on('open', resolve));
+    await new Promise<void>((resolve) => ws.on('open', () => resolve()));
     expect(ws.extensions).toBe('');
     ws.close();
   });

@@ -4,9 +4,9 @@
  * checks the echo, the close code and that the TCP connection ends.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from '../src/index.js';
 import { Opcode } from '../src/constants.js';
+import { startEchoServer } from './support/echo.js';
 import { RawPeer } from './support/raw-peer.js';
 
 let server: WebSocketServer;
@@ -14,13 +14,7 @@ let port: number;
 const MAX_PAYLOAD = 1024 * 1024;
 
 beforeAll(async () => {
-  server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false, maxPayload: MAX_PAYLOAD });
-  server.on('connection', (socket) => {
-    socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => server.on('listening', resolve));
-  port = (server.address() as AddressInfo).port;
+  ({ server, port } = await startEchoServer({ perMessageDeflate: false, maxPayload: MAX_PAYLOAD }));
 });
 
 afterAll(async () => {

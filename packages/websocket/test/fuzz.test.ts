@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from '../src/index.js';
+import { startEchoServer } from './support/echo.js';
 import { RawPeer, buildFrame } from './support/raw-peer.js';
 
 let server: WebSocketServer;
@@ -14,15 +14,9 @@ let port: number;
 let bystander: WebSocket;
 
 beforeAll(async () => {
-  server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: { threshold: 0 }, maxPayload: 64 * 1024, closeTimeout: 200 });
-  server.on('connection', (socket) => {
-    socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => server.on('listening', resolve));
-  port = (server.address() as AddressInfo).port;
+  ({ server, port } = await startEchoServer({ perMessageDeflate: { threshold: 0 }, maxPayload: 64 * 1024, closeTimeout: 200 }));
   bystander = new WebSocket(`ws://127.0.0.1:${port}/`);
-  await new Promise((resolve) => bystander.on('open', resolve));
+  await new Promise<void>((resolve) => bystander.on('open', () => resolve()));
 });
 
 afterAll(async () => {

@@ -163,7 +163,7 @@ async function pageExchange(arg: {
     ws.onerror = () => {
       result.error = (result.error ? result.error + '; ' : '') + 'error event';
     };
-    ws.onclose = (ev: CloseEvent) => {
+    ws.onclose = (ev: { code: number; reason: string; wasClean: boolean }) => {
       clearTimeout(timer);
       result.close = { code: ev.code, reason: ev.reason, wasClean: ev.wasClean };
       resolve(result);
