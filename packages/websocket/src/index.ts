@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export { WebSocketServer, HttpError } from './node/server.js';
-export type { WebSocketServerOptions, WebSocketServerEvents, HeartbeatOptions, ProtocolHandler } from './node/server.js';
+export type { WebSocketServerOptions, WebSocketServerEvents, HeartbeatOptions, ProtocolHandler, UpgradeRequest } from './node/server.js';
 export { WebSocket } from './node/websocket.js';
 export type { WebSocketEvents, WebSocketClientOptions, WebSocketCommonOptions, SendOptions, SendData, SendCallback, EventListenerLike, SlowConsumerPolicy } from './node/websocket.js';
 export { MessageEvent, CloseEvent, ErrorEvent, WebSocketEvent } from './node/events.js';

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { HttpError, WebSocket, WebSocketServer, type WebSocketServerOptions } from '../src/index.js';
 import { Opcode } from '../src/constants.js';
-import { RawPeer, rawHttp, upgradeHead } from './support/raw-peer.js';
+import { RawPeer, buildFrame, rawHttp, upgradeHead } from './support/raw-peer.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -359,5 +359,183 @@ describe('option checks', () => {
   it('needs exactly one hosting mode', () => {
     expect(() => new WebSocketServer({})).toThrow(/exactly one/);
     expect(() => new WebSocketServer({ port: 0, noServer: true })).toThrow(/exactly one/);
+  });
+});
+
+describe('port mode: raw TCP and our own HTTP head parser', () => {
+  function connect(port: number): Promise<net.Socket> {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    cleanups.push(() => void socket.destroy());
+    return new Promise((resolve) => socket.on('connect', () => resolve(socket)));
+  }
+
+  /** Everything the server sends until it closes the connection (or `until` holds). */
+  function received(socket: net.Socket, until: (bytes: Buffer) => boolean = () => false): Promise<Buffer> {
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      const done = (): void => resolve(Buffer.concat(chunks));
+      socket.on('data', (chunk) => {
+        chunks.push(chunk);
+        if (until(Buffer.concat(chunks))) done();
+      });
+      socket.on('close', done);
+    });
+  }
+
+  const maskedText = (text: string): Buffer => buildFrame(Opcode.Text, Buffer.from(text));
+  const serverText = (text: string): Buffer => Buffer.concat([Buffer.from([0x81, Buffer.byteLength(text)]), Buffer.from(text)]);
+
+  it('answers a plain GET with 426, a plain-text body and Connection: close, without a rejected event', async () => {
+    const { server, port } = await startServer();
+    let rejected = 0;
+    server.on('rejected', () => rejected++);
+    const res = await rawHttp(port, 'GET /favicon.ico HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n');
+    expect(res.status).toBe(426);
+    expect(res.headers['connection']).toMatch(/close/i);
+    expect(res.headers['upgrade']).toBe('websocket');
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.body).toMatch(/WebSocket endpoint/);
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.body));
+    expect(rejected).toBe(0);
+  });
+
+  it.each([
+    ['a garbage request line', 'HELLO THERE\r\n\r\n', 400],
+    ['TLS bytes on a plain port', '\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03\r\n\r\n', 400],
+    ['bare LF line ends', 'GET / HTTP/1.1\nHost: x\nUpgrade: websocket\n\n', 400],
+    ['obs-fold', 'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\tfolded\r\n\r\n', 400],
+    ['a request without Host', 'GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n', 400],
+    ['HTTP/2.0 in the request line', 'GET / HTTP/2.0\r\nHost: x\r\n\r\n', 505],
+  ])('answers %s with its status and a rejected event', async (_name, head, status) => {
+    const { server, port } = await startServer();
+    const rejected = new Promise<[number, string, string | undefined]>((resolve) => server.on('rejected', (s, reason, req) => resolve([s, reason, req.method])));
+    const res = await rawHttp(port, head);
+    expect(res.status).toBe(status);
+    expect(res.body.length).toBeGreaterThan(0);
+    const [seenStatus, reason, method] = await rejected;
+    expect(seenStatus).toBe(status);
+    expect(reason).toBe(res.body);
+    expect(method).toBe('');
+  });
+
+  it('answers 431 as soon as the head passes maxHeaderSize, before any end of head', async () => {
+    const { port } = await startServer();
+    const socket = await connect(port);
+    const answer = received(socket, (bytes) => bytes.includes('\r\n\r\n'));
+    socket.write(`GET / HTTP/1.1\r\nHost: x\r\nX-Filler: ${'a'.repeat(20000)}`);
+    const text = (await answer).toString('latin1');
+    expect(text.startsWith('HTTP/1.1 431 ')).toBe(true);
+  });
+
+  it('drops a slowloris client and reports 408 with a headless request', async () => {
+    const { server, port } = await startServer({ handshakeTimeout: 200 });
+    const rejected = new Promise<[number, string | undefined]>((resolve) => server.on('rejected', (status, _reason, req) => resolve([status, req.url])));
+    const socket = await connect(port);
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: web');
+    const started = Date.now();
+    await received(socket);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await rejected).toEqual([408, '']);
+  });
+
+  it('closes at once a connection that half-closes before its head is complete', async () => {
+    const { port } = await startServer();
+    const socket = await connect(port);
+    socket.end('GET / HTTP/1.1\r\nHost: x\r\n');
+    const started = Date.now();
+    await received(socket);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('lets go of connections that close during the handshake', async () => {
+    const { server, port } = await startServer();
+    let rejected = 0;
+    server.on('rejected', () => rejected++);
+    for (let i = 0; i < 20; i++) {
+      const socket = await connect(port);
+      if (i % 2 === 0) socket.write('GET / HTTP/1.1\r\n');
+      socket.destroy();
+    }
+    const pending = (server as unknown as { pending: Set<unknown> }).pending;
+    for (let i = 0; i < 50 && pending.size > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(pending.size).toBe(0);
+    expect(rejected).toBe(0);
+  });
+
+  it('upgrades a request sent one byte at a time', async () => {
+    const { port } = await startServer();
+    const socket = await connect(port);
+    socket.setNoDelay(true);
+    const head = Buffer.from(upgradeHead({ path: '/split' }), 'latin1');
+    const switched = received(socket, (bytes) => bytes.includes('\r\n\r\n'));
+    for (const byte of head) {
+      socket.write(Buffer.from([byte]));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    expect((await switched).toString('latin1')).toMatch(/^HTTP\/1\.1 101 /);
+    const echo = received(socket, (bytes) => bytes.includes(serverText('split')));
+    socket.write(maskedText('split'));
+    expect((await echo).includes(serverText('split'))).toBe(true);
+  });
+
+  it('delivers frames sent in the same packet as the request head', async () => {
+    const { server, port } = await startServer();
+    const messages: string[] = [];
+    const got = new Promise<void>((resolve) => {
+      server.on('connection', (ws) => {
+        ws.on('message', (data) => {
+          messages.push(data.toString());
+          if (messages.length === 2) resolve();
+        });
+      });
+    });
+    const socket = await connect(port);
+    const echoed = received(socket, (bytes) => bytes.includes(serverText('second')));
+    socket.write(Buffer.concat([Buffer.from(upgradeHead(), 'latin1'), maskedText('first'), maskedText('second')]));
+    await got;
+    expect(messages).toEqual(['first', 'second']);
+    const bytes = await echoed;
+    expect(bytes.indexOf(serverText('first'))).toBeGreaterThan(bytes.indexOf('\r\n\r\n'));
+  });
+
+  it('keeps the frames a client sends while authenticate is still deciding', async () => {
+    const { server, port } = await startServer({ authenticate: () => new Promise((r) => setTimeout(() => r('ok'), 150)) });
+    const got = new Promise<string>((resolve) => server.on('connection', (ws) => ws.on('message', (data) => resolve(data.toString()))));
+    const socket = await connect(port);
+    socket.write(upgradeHead(), 'latin1');
+    await new Promise((r) => setTimeout(r, 30));
+    socket.write(maskedText('early'));
+    expect(await got).toBe('early');
+  });
+
+  it('passes hooks and events a lightweight request with Node-style fields', async () => {
+    let seen: import('../src/index.js').UpgradeRequest | undefined;
+    const { server, port } = await startServer({
+      authenticate: (req) => {
+        seen = req;
+        return true;
+      },
+    });
+    const connected = new Promise<unknown>((resolve) => server.on('connection', (_ws, req) => resolve(req)));
+    const peer = await RawPeer.connect(port, { path: '/room?x=1', headers: { 'X-Trace': ' abc ', Cookie: 'a=1' } });
+    cleanups.push(() => peer.destroy());
+    expect(await connected).toBe(seen);
+    expect(seen).toMatchObject({ method: 'GET', url: '/room?x=1', httpVersion: '1.1' });
+    expect(seen!.headers['x-trace']).toBe('abc');
+    expect(seen!.headers.cookie).toBe('a=1');
+    expect(seen!.rawHeaders).toContain('X-Trace');
+    expect(seen!.socket).toBeInstanceOf(net.Socket);
+    expect(seen).not.toBeInstanceOf(http.IncomingMessage);
+  });
+
+  it('still serves other clients while refusing bad ones', async () => {
+    const { port } = await startServer({ maxHeaderSize: 1024 });
+    const bad = Array.from({ length: 10 }, (_, i) => rawHttp(port, i % 2 ? 'x'.repeat(3000) : 'GET / HTTP/1.1\r\n\r\n'));
+    const client = await openClient(`ws://127.0.0.1:${port}/`);
+    const reply = nextMessage(client);
+    client.send('still here');
+    expect((await reply).data.toString()).toBe('still here');
+    expect((await Promise.all(bad)).map((r) => r.status).sort()).toEqual([400, 400, 400, 400, 400, 431, 431, 431, 431, 431]);
   });
 });

@@ -1,11 +1,13 @@
-import http from 'node:http';
-import https from 'node:https';
-import type { Socket } from 'node:net';
+import { randomFillSync } from 'node:crypto';
+import net, { type Socket } from 'node:net';
+import tls from 'node:tls';
 import { CloseCode, DEFAULT_MAX_PAYLOAD } from '../constants.js';
 import { WebSocketError } from '../errors.js';
-import { generateKey, validateUpgradeResponse } from '../handshake.js';
+import { validateUpgradeResponse } from '../handshake.js';
 import { parseExtensionsHeader } from '../extension-header.js';
 import { acceptDeflateResponse, deflateOfferHeader } from '../permessage-deflate.js';
+import { HttpHeadParser } from '../http-head-parser.js';
+import { isToken, isValidHeaderValue } from '../http-tokens.js';
 import type { MessageCodec } from '../connection.js';
 import { createDeflateCodec, resolveDeflateOptions } from './deflate.js';
 import type { WebSocket, WebSocketClientOptions } from './websocket.js';
@@ -18,68 +20,90 @@ export interface ClientHandshake {
   abort(error: Error): void;
 }
 
+/** Largest response head we read, as Node's default `maxHeaderSize`. */
+const MAX_RESPONSE_HEAD = 16 * 1024;
+
+// Headers the handshake writes itself; a user's copy would corrupt it. The three conditional
+// ones (protocol, extensions, origin) are ours only when we set them. A user's Host replaces ours.
+const RESERVED = new Set(['upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-version']);
+
 /**
- * Sends the opening handshake of a client and, on a valid 101 answer, hands the socket to `ws`.
- * Node's HTTP client parses the bytes; the checks are the sans-I/O ones in `handshake.ts`.
+ * Sends the opening handshake of a client over a raw TCP or TLS connection and, on a valid 101
+ * answer, hands the socket to `ws`. The request head is written by hand, the answer is read by
+ * {@link HttpHeadParser}, and the checks are the sans-I/O ones in `handshake.ts`.
+ * @throws TypeError (synchronously) for a user header whose name or value could inject lines.
  * @internal
  */
 export function startClientHandshake(ws: WebSocket, url: URL, protocols: string[], options: WebSocketClientOptions): ClientHandshake {
-  const key = generateKey();
+  const key = nextKey();
   const deflate = resolveDeflateOptions(options.perMessageDeflate, true);
-  const headers: Record<string, string> = {
-    ...options.headers,
-    Connection: 'Upgrade',
-    Upgrade: 'websocket',
-    'Sec-WebSocket-Version': '13',
-    'Sec-WebSocket-Key': key,
-  };
-  if (protocols.length > 0) headers['Sec-WebSocket-Protocol'] = protocols.join(', ');
-  if (deflate !== null) headers['Sec-WebSocket-Extensions'] = deflateOfferHeader(deflate);
-  if (options.origin !== undefined) headers['Origin'] = options.origin;
-
   const isTls = url.protocol === 'wss:';
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  const request = (isTls ? https : http).request({
-    ...(isTls ? options.tls : undefined),
-    host,
-    port: url.port === '' ? (isTls ? 443 : 80) : Number(url.port),
-    path: `${url.pathname || '/'}${url.search}`,
-    method: 'GET',
-    headers,
-    agent: false,
-    ...(isTls && options.tls?.servername === undefined && !/^[\d.:]+$/.test(host) ? { servername: host } : {}),
-  });
+  const request = buildRequestHead(url, key, protocols, deflate === null ? undefined : deflateOfferHeader(deflate), options);
 
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const port = url.port === '' ? (isTls ? 443 : 80) : Number(url.port);
+  const socket: Socket = isTls
+    ? tls.connect({
+        ...options.tls,
+        host,
+        port,
+        // SNI takes host names only (RFC 6066 §3).
+        ...(options.tls?.servername === undefined && net.isIP(host) === 0 ? { servername: host } : {}),
+      })
+    : net.connect({ host, port, noDelay: true });
+  // Written now, sent once connected (and, with TLS, once secure).
+  socket.write(request, 'latin1');
+
+  const parser = new HttpHeadParser('response', MAX_RESPONSE_HEAD);
   let settled = false;
+  const timeout = options.handshakeTimeout ?? 10000;
   const timer = setTimeout(() => {
-    fail(new WebSocketError('WS_ERR_HANDSHAKE_TIMEOUT', CloseCode.Abnormal, `Opening handshake timed out after ${options.handshakeTimeout ?? 10000} ms`));
-  }, options.handshakeTimeout ?? 10000);
+    fail(new WebSocketError('WS_ERR_HANDSHAKE_TIMEOUT', CloseCode.Abnormal, `Opening handshake timed out after ${timeout} ms`));
+  }, timeout);
   timer.unref();
 
-  function fail(error: Error, socket?: Socket): void {
-    if (settled) return;
+  function cleanup(): void {
     settled = true;
     clearTimeout(timer);
-    request.destroy();
-    socket?.destroy();
+    socket.removeListener('close', onClose);
+    socket.removeListener('error', onError);
+    socket.removeListener('data', onData);
+  }
+
+  function fail(error: Error): void {
+    if (settled) return;
+    cleanup();
+    // Late errors of a dying socket must not go unhandled.
+    socket.on('error', ignore);
+    socket.destroy();
     ws.failHandshake(error);
   }
 
-  request.on('error', (err) => fail(err));
-  request.on('response', (res) => {
-    res.resume();
-    fail(new WebSocketError('WS_ERR_HANDSHAKE', CloseCode.Abnormal, `Unexpected server response: ${res.statusCode} ${res.statusMessage ?? ''}`.trim()));
-  });
-  request.on('upgrade', (res, socket: Socket, head: Buffer) => {
-    if (settled) {
-      socket.destroy();
+  function onError(err: Error): void {
+    fail(err);
+  }
+
+  function onClose(): void {
+    fail(new WebSocketError('WS_ERR_HANDSHAKE', CloseCode.Abnormal, 'The server closed the connection during the opening handshake'));
+  }
+
+  function onData(chunk: Buffer): void {
+    const result = parser.push(chunk);
+    if (!result.done) return;
+    if (result.error) {
+      fail(new WebSocketError('WS_ERR_HANDSHAKE', CloseCode.Abnormal, `Invalid HTTP response: ${result.error.message}`));
+      return;
+    }
+    const res = result.head;
+    if (res.statusCode !== 101) {
+      fail(new WebSocketError('WS_ERR_HANDSHAKE', CloseCode.Abnormal, `Unexpected server response: ${res.statusCode} ${res.statusMessage}`.trim()));
       return;
     }
     let protocol: string;
     let extensions = '';
     let codec: MessageCodec | null = null;
     try {
-      const checked = validateUpgradeResponse({ statusCode: res.statusCode ?? 0, headers: res.headers }, { key, protocols });
+      const checked = validateUpgradeResponse({ statusCode: res.statusCode, headers: res.headers }, { key, protocols });
       protocol = checked.protocol;
       const answered = parseExtensionsHeader(checked.extensions);
       if (answered.length > 0) {
@@ -91,16 +115,18 @@ export function startClientHandshake(ws: WebSocket, url: URL, protocols: string[
         extensions = Array.isArray(checked.extensions) ? checked.extensions.join(', ') : (checked.extensions ?? '');
       }
     } catch (err) {
-      const error = err instanceof WebSocketError ? err : new WebSocketError('WS_ERR_HANDSHAKE', CloseCode.Abnormal, (err as Error).message);
-      fail(error, socket);
+      fail(err instanceof WebSocketError ? err : new WebSocketError('WS_ERR_HANDSHAKE', CloseCode.Abnormal, (err as Error).message));
       return;
     }
-    settled = true;
-    clearTimeout(timer);
-    ws.attach(socket, head, { protocol, extensions, codec });
+    cleanup();
+    // The connection takes over the listeners in this same turn: no byte is missed.
+    ws.attach(socket, result.rest, { protocol, extensions, codec });
     ws.opened();
-  });
-  request.end();
+  }
+
+  socket.on('data', onData);
+  socket.on('error', onError);
+  socket.on('close', onClose);
 
   return {
     abort(error: Error): void {
@@ -108,3 +134,66 @@ export function startClientHandshake(ws: WebSocket, url: URL, protocols: string[
     },
   };
 }
+
+/** The request head: request line, Host, the handshake headers, then the user's headers. */
+function buildRequestHead(url: URL, key: string, protocols: string[], extensions: string | undefined, options: WebSocketClientOptions): string {
+  let own = `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n`;
+  if (protocols.length > 0) own += `Sec-WebSocket-Protocol: ${protocols.join(', ')}\r\n`;
+  if (extensions !== undefined) own += `Sec-WebSocket-Extensions: ${extensions}\r\n`;
+  if (options.origin !== undefined) {
+    checkHeader('Origin', options.origin);
+    own += `Origin: ${options.origin}\r\n`;
+  }
+
+  // The URL parser has percent-encoded the path and query already, and `host` omits default ports.
+  let host = url.host;
+  let user = '';
+  const headers = options.headers;
+  if (headers !== undefined) {
+    for (const name of Object.keys(headers)) {
+      const value: unknown = headers[name];
+      if (value === undefined || value === null) continue;
+      const lower = name.toLowerCase();
+      for (const v of Array.isArray(value) ? (value as unknown[]) : [value]) {
+        const text = String(v);
+        checkHeader(name, text);
+        if (lower === 'host') host = text;
+        else if (!isOurs(lower, protocols, extensions, options.origin)) user += `${name}: ${text}\r\n`;
+      }
+    }
+  }
+  return `GET ${url.pathname || '/'}${url.search} HTTP/1.1\r\nHost: ${host}\r\n${own}${user}\r\n`;
+}
+
+function isOurs(lower: string, protocols: string[], extensions: string | undefined, origin: string | undefined): boolean {
+  if (RESERVED.has(lower)) return true;
+  if (lower === 'sec-websocket-protocol') return protocols.length > 0;
+  if (lower === 'sec-websocket-extensions') return extensions !== undefined;
+  return lower === 'origin' && origin !== undefined;
+}
+
+// Sec-WebSocket-Key nonces come from a pool of random bytes: one CSPRNG call per 256 keys
+// rather than one per connection (which showed in client profiles).
+const KEY_POOL = Buffer.alloc(16 * 256);
+let keyOffset = KEY_POOL.length;
+
+/** A fresh `Sec-WebSocket-Key`: 16 random bytes in base64 (RFC 6455 §4.1). */
+function nextKey(): string {
+  if (keyOffset === KEY_POOL.length) {
+    randomFillSync(KEY_POOL);
+    keyOffset = 0;
+  }
+  const key = KEY_POOL.toString('base64', keyOffset, keyOffset + 16);
+  keyOffset += 16;
+  return key;
+}
+
+/** Refuses a header that is not a token name with a value free of CR, LF and other controls. */
+function checkHeader(name: string, value: string): void {
+  if (!isToken(name)) throw new TypeError(`Invalid header name ${JSON.stringify(name)}`);
+  if (!isValidHeaderValue(value)) {
+    throw new TypeError(`Invalid value for header ${JSON.stringify(name)}: CR, LF, other control characters and code points above U+00FF are not allowed`);
+  }
+}
+
+function ignore(): void {}

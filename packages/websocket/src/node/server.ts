@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { EventEmitter } from 'eventemitter3';
 import { CloseCode, DEFAULT_MAX_PAYLOAD } from '../constants.js';
@@ -9,6 +9,7 @@ import { selectProtocol } from '../subprotocol.js';
 import { parseExtensionsHeader } from '../extension-header.js';
 import { negotiateDeflateServer, type PerMessageDeflateOptions, type ResolvedDeflateOptions } from '../permessage-deflate.js';
 import { isOriginAllowed } from '../origin.js';
+import { HttpHeadParser, type HttpHead } from '../http-head-parser.js';
 import type { MessageCodec } from '../connection.js';
 import { createDeflateCodec, resolveDeflateOptions } from './deflate.js';
 import { WebSocket, createServerSocket, type WebSocketCommonOptions } from './websocket.js';
@@ -40,8 +41,29 @@ export interface HeartbeatOptions {
   timeout?: number;
 }
 
+/**
+ * The upgrade request as the server's hooks and events see it. Node's `http.IncomingMessage`
+ * has this shape: with `server` and `noServer` the request is the `IncomingMessage` of the HTTP
+ * server; with `port` it is a plain object read by the server's own HTTP parser, which costs far
+ * less per connection.
+ */
+export interface UpgradeRequest {
+  /** Request method, e.g. `GET` (always set with `port`; optional only because Node types it so). */
+  method?: string | undefined;
+  /** Request target as sent, e.g. `/ws?token=1` (always set with `port`). */
+  url?: string | undefined;
+  /** HTTP version, e.g. `1.1`. */
+  httpVersion: string;
+  /** Headers by lower-case name; repeated fields combined as Node combines them. */
+  headers: http.IncomingHttpHeaders;
+  /** Every header as received: name, value, name, value... */
+  rawHeaders: string[];
+  /** The TCP (or TLS) connection. */
+  socket: Socket;
+}
+
 /** A handler for the connections that chose one subprotocol; see {@link WebSocketServer.mount}. */
-export type ProtocolHandler = (socket: WebSocket, request: http.IncomingMessage) => void;
+export type ProtocolHandler = (socket: WebSocket, request: UpgradeRequest) => void;
 
 /** Options of {@link WebSocketServer}. Exactly one of `port`, `server` or `noServer` is given. */
 export interface WebSocketServerOptions extends WebSocketCommonOptions {
@@ -60,19 +82,22 @@ export interface WebSocketServerOptions extends WebSocketCommonOptions {
   /** Subprotocols we speak, in our order of preference. Mounted protocols are added to it. */
   protocols?: string[];
   /** Chooses the subprotocol instead of `protocols`: return one of `offered`, or false for none. May throw {@link HttpError}. */
-  handleProtocols?: (offered: string[], request: http.IncomingMessage) => string | false | undefined;
+  handleProtocols?: (offered: string[], request: UpgradeRequest) => string | false | undefined;
   /** Refuse (400) clients that offer no subprotocol we speak, even when they offer none. Default false. */
   protocolRequired?: boolean;
   /**
    * Checks the upgrade request (cookie, bearer token...) before the 101. Its result becomes
    * `socket.auth`. Throw {@link HttpError} to refuse with a status; any other error refuses with 500.
    */
-  authenticate?: (request: http.IncomingMessage) => unknown | Promise<unknown>;
+  authenticate?: (request: UpgradeRequest) => unknown | Promise<unknown>;
   /** Allowed `Origin` values (strings or RegExps) or a predicate; others get 403. Requests without Origin pass. */
   origins?: readonly (string | RegExp)[] | ((origin: string | undefined) => boolean);
   /** Ping idle clients and drop the silent ones. Default: off. */
   heartbeat?: HeartbeatOptions | false;
-  /** Time allowed from the upgrade request to the 101 (including `authenticate`), in ms. Default 10000. */
+  /**
+   * Time allowed from the upgrade request to the 101 (including `authenticate`), in ms. With `port`
+   * it runs from the TCP connection, so it also bounds reading the request head. Default 10000.
+   */
   handshakeTimeout?: number;
   /** Largest request head accepted, in bytes; larger gets 431. Default 16384. */
   maxHeaderSize?: number;
@@ -80,12 +105,16 @@ export interface WebSocketServerOptions extends WebSocketCommonOptions {
 
 /** Events of {@link WebSocketServer}. */
 export interface WebSocketServerEvents {
-  connection: [socket: WebSocket, request: http.IncomingMessage];
+  connection: [socket: WebSocket, request: UpgradeRequest];
   listening: [];
   /** A server-level error (e.g. listen failed, or `authenticate` threw something that is not an HttpError). */
   error: [error: Error];
-  /** A handshake was refused: the status and the reason, for logs. */
-  rejected: [status: number, reason: string, request: http.IncomingMessage];
+  /**
+   * A handshake was refused: the status and the reason, for logs. With `port`, a request whose
+   * head could not be read (400, 431, 505) or did not arrive in time (408) comes with empty
+   * `method`, `url` and `headers`.
+   */
+  rejected: [status: number, reason: string, request: UpgradeRequest];
   close: [];
 }
 
@@ -97,13 +126,23 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   /** The open connections. */
   readonly clients = new Set<WebSocket>();
   private readonly options: WebSocketServerOptions;
-  private readonly httpServer: http.Server | https.Server | null;
+  /** The server we listen on (`port`) or were attached to (`server`). */
+  private readonly netServer: net.Server | null;
   private readonly ownsServer: boolean;
   private readonly deflate: ResolvedDeflateOptions | null;
   private readonly preference: string[];
   private readonly mounts = new Map<string, ProtocolHandler>();
-  private readonly pending = new Set<Duplex>();
+  /** Handshakes in flight, oldest first: all share one timeout, so this is deadline order. */
+  private readonly pending = new Set<Handshake>();
+  private readonly handshakeTimeout: number;
+  private readonly maxHeaderSize: number;
+  /** The settings of every server-side socket, built once. */
+  private readonly socketOptions: WebSocketCommonOptions;
   private readonly upgradeListener: ((req: http.IncomingMessage, socket: Duplex, head: Buffer) => void) | null = null;
+  /** A `close` listener shared by every client (eventemitter3 calls it with the socket as `this`). */
+  private readonly forgetClient: (this: WebSocket) => void;
+  /** One timer for every pending handshake, armed for the oldest one's deadline. */
+  private sweepTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
 
@@ -114,47 +153,49 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     this.options = options;
     this.deflate = resolveDeflateOptions(options.perMessageDeflate, true);
     this.preference = [...(options.protocols ?? [])];
+    this.handshakeTimeout = options.handshakeTimeout ?? 10000;
+    this.maxHeaderSize = options.maxHeaderSize ?? 16384;
+    this.socketOptions = {
+      maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+      ...(options.maxBufferedAmount !== undefined ? { maxBufferedAmount: options.maxBufferedAmount } : {}),
+      ...(options.slowConsumer !== undefined ? { slowConsumer: options.slowConsumer } : {}),
+      ...(options.closeTimeout !== undefined ? { closeTimeout: options.closeTimeout } : {}),
+      ...(options.autoPong !== undefined ? { autoPong: options.autoPong } : {}),
+    };
+    const clients = this.clients;
+    this.forgetClient = function (this: WebSocket) {
+      clients.delete(this);
+    };
     if (onListening) this.once('listening', onListening);
 
     if (options.port !== undefined) {
-      const timeout = options.handshakeTimeout ?? 10000;
-      const server = http.createServer({
-        maxHeaderSize: options.maxHeaderSize ?? 16384,
-        headersTimeout: timeout,
-        requestTimeout: timeout,
-        connectionsCheckingInterval: Math.max(100, Math.min(timeout / 2, 30000)),
-      });
-      server.on('request', (_req, res) => {
-        const body = 'This is a WebSocket endpoint: connect with a WebSocket client.\n';
-        res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Upgrade: 'websocket', Connection: 'close' });
-        res.end(body);
-      });
+      // A plain TCP server and our own head parser: Node's HTTP server would allocate (and
+      // partly keep) request, response and parser state for every connection. Half-open
+      // connections are allowed, as on Node's HTTP server: the connection ends its side itself.
+      const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.onTcpConnection(socket));
       server.on('listening', () => this.emit('listening'));
       server.on('error', (err) => this.emit('error', err));
       server.listen(options.port, options.host);
-      this.httpServer = server;
+      this.netServer = server;
       this.ownsServer = true;
     } else if (options.server !== undefined) {
-      this.httpServer = options.server;
+      const server = options.server;
+      this.netServer = server;
       this.ownsServer = false;
-      if (options.server.listening) queueMicrotask(() => this.emit('listening'));
-      else options.server.once('listening', () => this.emit('listening'));
-    } else {
-      this.httpServer = null;
-      this.ownsServer = false;
-    }
-
-    if (this.httpServer !== null) {
-      const server = this.httpServer;
+      if (server.listening) queueMicrotask(() => this.emit('listening'));
+      else server.once('listening', () => this.emit('listening'));
       this.upgradeListener = (req, socket, head) => {
         if (!this.pathMatches(req)) {
           // On a shared server another listener may own this path.
-          if (this.ownsServer || server.listenerCount('upgrade') === 1) this.reject(socket, req, { status: 404, headers: {}, body: `No WebSocket endpoint at ${pathOf(req)}` });
+          if (server.listenerCount('upgrade') === 1) this.reject(socket, req, { status: 404, headers: {}, body: `No WebSocket endpoint at ${pathOf(req)}` });
           return;
         }
         this.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req));
       };
       server.on('upgrade', this.upgradeListener);
+    } else {
+      this.netServer = null;
+      this.ownsServer = false;
     }
 
     if (options.heartbeat) this.startHeartbeat(options.heartbeat);
@@ -172,63 +213,25 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
 
   /** The listening address (port and host), or null with `noServer` or before listening. */
   address(): AddressInfo | null {
-    const address = this.httpServer?.address();
+    const address = this.netServer?.address();
     return address !== null && typeof address === 'object' ? address : null;
   }
 
   /**
    * Completes (or refuses) the opening handshake of an HTTP upgrade request, then calls `cb` with
-   * the open socket. For use with `noServer` from any HTTP framework's `upgrade` handler.
+   * the open socket. For use with `noServer` from any HTTP framework's `upgrade` handler: pass
+   * the `IncomingMessage`, socket and head of its `upgrade` event. Without an `authenticate`
+   * hook, `cb` runs before this returns.
    */
-  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, cb: (ws: WebSocket, req: http.IncomingMessage) => void): void {
+  handleUpgrade<R extends UpgradeRequest>(req: R, socket: Duplex, head: Buffer, cb: (ws: WebSocket, req: R) => void): void {
     if (this.closing !== null) {
       this.reject(socket, req, { status: 503, headers: {}, body: 'The server is shutting down' });
       return;
     }
-    const onError = (): void => {
-      socket.destroy();
-    };
-    socket.on('error', onError);
-    this.pending.add(socket);
-    const timer = setTimeout(() => {
-      this.emit('rejected', 408, 'handshake timeout', req);
-      socket.destroy();
-    }, this.options.handshakeTimeout ?? 10000);
-    timer.unref();
-    const done = (): void => {
-      clearTimeout(timer);
-      this.pending.delete(socket);
-      socket.removeListener('error', onError);
-    };
-    const internalError = (err: unknown): void => {
-      this.emit('error', err instanceof Error ? err : new Error(String(err)));
-      if (socket.destroyed) return;
-      try {
-        this.reject(socket, req, { status: 500, headers: {}, body: 'Internal error during the WebSocket handshake' });
-      } catch {
-        socket.destroy();
-      }
-    };
-    this.negotiate(req, socket).then(
-      (result) => {
-        done();
-        if (socket.destroyed) {
-          if (!('status' in result)) result.codec?.close();
-          return;
-        }
-        try {
-          if ('status' in result) this.reject(socket, req, result);
-          else this.accept(req, socket as Socket, head, result, cb);
-        } catch (err) {
-          // A bad HttpError from a hook: an error event and a 500, never an unhandled rejection.
-          internalError(err);
-        }
-      },
-      (err: unknown) => {
-        done();
-        internalError(err);
-      },
-    );
+    const handshake = this.startHandshake(socket);
+    handshake.request = req;
+    handshake.rest = head;
+    this.upgrade(handshake, req, cb);
   }
 
   /**
@@ -238,19 +241,25 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   close(): Promise<void> {
     if (this.closing !== null) return this.closing;
     if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
-    for (const socket of this.pending) socket.destroy();
-    this.pending.clear();
+    for (const handshake of this.pending) {
+      handshake.finish();
+      handshake.socket.destroy();
+    }
+    if (this.sweepTimer !== null) {
+      clearTimeout(this.sweepTimer);
+      this.sweepTimer = null;
+    }
     const closed: Promise<void>[] = [];
     for (const ws of this.clients) {
       closed.push(new Promise((resolve) => ws.once('close', () => resolve())));
       ws.close(CloseCode.GoingAway, 'Server shutting down');
     }
-    const server = this.httpServer;
+    const server = this.netServer;
     if (server !== null && this.upgradeListener !== null) server.removeListener('upgrade', this.upgradeListener);
     const serverClosed = new Promise<void>((resolve) => {
       if (!this.ownsServer || server === null || !server.listening) return resolve();
+      // Resolves once every connection is gone: the clients above, and refused ones (see refuse).
       server.close(() => resolve());
-      server.closeIdleConnections();
     });
     this.closing = Promise.all([...closed, serverClosed]).then(() => {
       this.emit('close');
@@ -258,14 +267,153 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     return this.closing;
   }
 
-  private pathMatches(req: http.IncomingMessage): boolean {
+  // Port mode ------------------------------------------------------------------------------
+
+  /** With `port`: a new TCP connection, whose request head the handshake reads. */
+  private onTcpConnection(socket: Socket): void {
+    if (this.closing !== null) {
+      socket.destroy();
+      return;
+    }
+    this.startHandshake(socket).readHead(new HttpHeadParser('request', this.maxHeaderSize));
+  }
+
+  /**
+   * The request head of a port-mode connection was read (or could not be).
+   * @internal
+   */
+  onRequestHead(handshake: Handshake, head: HttpHead | null, status: number, message: string): void {
+    const socket = handshake.socket as Socket;
+    if (head === null) {
+      handshake.finish();
+      this.reject(socket, headlessRequest(socket), { status, headers: {}, body: message });
+      return;
+    }
+    const req: UpgradeRequest = {
+      method: head.method,
+      url: head.url,
+      httpVersion: head.httpVersion,
+      headers: head.headers as http.IncomingHttpHeaders,
+      rawHeaders: head.rawHeaders,
+      socket,
+    };
+    handshake.request = req;
+    if (head.headers['upgrade'] === undefined) {
+      // A plain HTTP request (a browser tab, a health check): not a refused handshake.
+      handshake.finish();
+      this.refuse(socket, { status: 426, headers: { Upgrade: 'websocket' }, body: 'This is a WebSocket endpoint: connect with a WebSocket client.\n' });
+      return;
+    }
+    if (!this.pathMatches(req)) {
+      handshake.finish();
+      this.reject(socket, req, { status: 404, headers: {}, body: `No WebSocket endpoint at ${pathOf(req)}` });
+      return;
+    }
+    this.upgrade(handshake, req, (ws) => this.onConnection(ws, req));
+  }
+
+  // The handshake --------------------------------------------------------------------------
+
+  /** Starts the clock on a handshake; it is tracked until {@link Handshake.finish}. */
+  private startHandshake(socket: Duplex): Handshake {
+    const handshake = new Handshake(this, this.pending, socket, performance.now() + this.handshakeTimeout);
+    if (this.sweepTimer === null) this.armSweep(this.handshakeTimeout);
+    return handshake;
+  }
+
+  private armSweep(delay: number): void {
+    // setTimeout turns delays beyond 2^31-1 ms into 1 ms.
+    this.sweepTimer = setTimeout(this.sweep, Math.min(MAX_TIMER_DELAY, Math.max(1, Math.ceil(delay))));
+    this.sweepTimer.unref();
+  }
+
+  /** Drops every handshake past its deadline, then waits for the next deadline. */
+  private readonly sweep = (): void => {
+    this.sweepTimer = null;
+    const now = performance.now();
+    for (const handshake of this.pending) {
+      if (handshake.deadline > now) {
+        this.armSweep(handshake.deadline - now);
+        return;
+      }
+      handshake.finish();
+      this.emit('rejected', 408, 'handshake timeout', handshake.request ?? headlessRequest(handshake.socket as Socket));
+      handshake.socket.destroy();
+    }
+  };
+
+  /** Negotiates and answers the upgrade; `handshake` bounds it in time and tracks its socket. */
+  private upgrade<R extends UpgradeRequest>(handshake: Handshake, req: R, cb: (ws: WebSocket, req: R) => void): void {
+    const socket = handshake.socket;
+    let result: HandshakeRejection | Accepted;
+    try {
+      result = this.negotiate(req);
+    } catch (err) {
+      handshake.finish();
+      this.internalError(socket, req, err);
+      return;
+    }
+    const authenticate = this.options.authenticate;
+    if ('status' in result || authenticate === undefined) {
+      this.answer(handshake, req, result, cb);
+      return;
+    }
+    // The only asynchronous step; everything else completes in the turn the head arrived in.
+    const accepted = result;
+    new Promise((resolve) => resolve(authenticate(req))).then(
+      (auth) => {
+        accepted.auth = auth;
+        this.answer(handshake, req, accepted, cb);
+      },
+      (err: unknown) => {
+        accepted.codec?.close();
+        if (err instanceof HttpError) {
+          this.answer(handshake, req, { status: err.status, headers: err.headers, body: err.body }, cb);
+          return;
+        }
+        handshake.finish();
+        this.internalError(socket, req, err);
+      },
+    );
+  }
+
+  private answer<R extends UpgradeRequest>(handshake: Handshake, req: R, result: HandshakeRejection | Accepted, cb: (ws: WebSocket, req: R) => void): void {
+    const socket = handshake.socket;
+    const rest = handshake.rest;
+    const timedOut = handshake.finished;
+    handshake.finish();
+    if (timedOut || socket.destroyed) {
+      if (!('status' in result)) result.codec?.close();
+      return;
+    }
+    try {
+      if ('status' in result) this.reject(socket, req, result);
+      else this.accept(req, socket as Socket, rest, result, cb);
+    } catch (err) {
+      // A bad HttpError from a hook: an error event and a 500, never an unhandled exception.
+      if (!('status' in result)) result.codec?.close();
+      this.internalError(socket, req, err);
+    }
+  }
+
+  private internalError(socket: Duplex, req: UpgradeRequest, err: unknown): void {
+    this.emit('error', err instanceof Error ? err : new Error(String(err)));
+    if (socket.destroyed) return;
+    try {
+      this.reject(socket, req, { status: 500, headers: {}, body: 'Internal error during the WebSocket handshake' });
+    } catch {
+      socket.destroy();
+    }
+  }
+
+  private pathMatches(req: UpgradeRequest): boolean {
     return this.options.path === undefined || pathOf(req) === this.options.path;
   }
 
-  /** The sans-I/O checks plus the async hooks; resolves to what to answer. */
-  private async negotiate(req: http.IncomingMessage, socket: Duplex): Promise<HandshakeRejection | Accepted> {
+  /** The sans-I/O checks and the synchronous hooks: what to answer, `authenticate` aside. */
+  private negotiate(req: UpgradeRequest): HandshakeRejection | Accepted {
     const options = this.options;
-    const maxHeaderSize = options.maxHeaderSize ?? 16384;
+    const maxHeaderSize = this.maxHeaderSize;
     if (headSize(req) > maxHeaderSize) return { status: 431, headers: {}, body: `Request header fields larger than ${maxHeaderSize} bytes` };
     const checked = validateUpgradeRequest({ method: req.method ?? '', httpVersion: req.httpVersion, headers: req.headers });
     if (isRejection(checked)) return checked;
@@ -287,7 +435,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       if (options.protocolRequired) return { status: 400, headers: {}, body: `A subprotocol is required; this server speaks: ${this.preference.join(', ')}` };
     }
 
-    let deflateResponse: string | undefined;
+    let deflateResponse = '';
     let codec: MessageCodec | null = null;
     if (this.deflate !== null && checked.extensions !== undefined) {
       let offers;
@@ -302,22 +450,10 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
         codec = createDeflateCodec(agreed.params, true, this.deflate, options.maxPayload ?? DEFAULT_MAX_PAYLOAD);
       }
     }
-
-    let auth: unknown;
-    if (options.authenticate) {
-      try {
-        auth = await options.authenticate(req);
-      } catch (err) {
-        codec?.close();
-        if (err instanceof HttpError) return { status: err.status, headers: err.headers, body: err.body };
-        throw err;
-      }
-      if (socket.destroyed) codec?.close();
-    }
-    return { key: checked.key, protocol: protocol ?? '', extensions: deflateResponse ?? '', codec, auth };
+    return { key: checked.key, protocol: protocol ?? '', extensions: deflateResponse, codec, auth: undefined };
   }
 
-  private chooseProtocol(offered: string[], req: http.IncomingMessage): string | undefined {
+  private chooseProtocol(offered: string[], req: UpgradeRequest): string | undefined {
     if (this.options.handleProtocols) {
       const chosen = this.options.handleProtocols(offered, req);
       if (chosen === false || chosen === undefined) return undefined;
@@ -327,25 +463,15 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     return offered.length === 0 ? undefined : selectProtocol(offered, this.preference);
   }
 
-  private accept(req: http.IncomingMessage, socket: Socket, head: Buffer, result: Accepted, cb: (ws: WebSocket, req: http.IncomingMessage) => void): void {
-    const response = buildAcceptResponse({
-      key: result.key,
-      ...(result.protocol ? { protocol: result.protocol } : {}),
-      ...(result.extensions ? { extensions: result.extensions } : {}),
-    });
-    socket.write(response, 'latin1');
-    const options = this.options;
-    const ws = createServerSocket({
-      maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
-      ...(options.maxBufferedAmount !== undefined ? { maxBufferedAmount: options.maxBufferedAmount } : {}),
-      ...(options.slowConsumer !== undefined ? { slowConsumer: options.slowConsumer } : {}),
-      ...(options.closeTimeout !== undefined ? { closeTimeout: options.closeTimeout } : {}),
-      ...(options.autoPong !== undefined ? { autoPong: options.autoPong } : {}),
-    });
+  private accept<R extends UpgradeRequest>(req: R, socket: Socket, head: Buffer, result: Accepted, cb: (ws: WebSocket, req: R) => void): void {
+    socket.write(buildAcceptResponse(result), 'latin1');
+    const ws = createServerSocket(this.socketOptions);
     ws.auth = result.auth;
     ws.attach(socket, head, { protocol: result.protocol, extensions: result.extensions, codec: result.codec });
+    // A handshake that read more than it may hold paused the socket (see Handshake.onData).
+    if (socket.isPaused()) socket.resume();
     this.clients.add(ws);
-    ws.once('close', () => this.clients.delete(ws));
+    ws.once('close', this.forgetClient);
     try {
       cb(ws, req);
     } catch (err) {
@@ -355,17 +481,26 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     }
   }
 
-  private onConnection(ws: WebSocket, req: http.IncomingMessage): void {
+  private onConnection(ws: WebSocket, req: UpgradeRequest): void {
     this.emit('connection', ws, req);
     const handler = this.mounts.get(ws.protocol);
     if (handler) handler(ws, req);
   }
 
-  private reject(socket: Duplex, req: http.IncomingMessage, rejection: HandshakeRejection): void {
+  private reject(socket: Duplex, req: UpgradeRequest, rejection: HandshakeRejection): void {
     this.emit('rejected', rejection.status, rejection.body, req);
+    this.refuse(socket, rejection);
+  }
+
+  /** Answers with an error response and closes, whatever the client still sends. */
+  private refuse(socket: Duplex, rejection: HandshakeRejection): void {
+    // A reset while we answer must not be an unhandled error event.
+    if (!socket.listeners('error').includes(destroyThis)) socket.on('error', destroyThis);
     if (socket.writable) socket.end(buildRejectionResponse(rejection), 'latin1');
+    // Read and drop what the client still sends, so that its FIN is seen and the socket closes.
+    socket.resume();
     // Don't let a client that never reads keep the socket open.
-    setTimeout(() => socket.destroy(), 1000).unref();
+    setTimeout(destroySocket, 1000, socket).unref();
   }
 
   private startHeartbeat(heartbeat: HeartbeatOptions): void {
@@ -405,17 +540,113 @@ interface Accepted {
   auth: unknown;
 }
 
-function pathOf(req: http.IncomingMessage): string {
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
+/** Bytes a handshake keeps of what a client sends after its head, before the socket is paused. */
+const MAX_EARLY_BYTES = 64 * 1024;
+
+/**
+ * One opening handshake in flight, from the TCP connection (`port`) or from `handleUpgrade`
+ * to the 101 or the refusal: its deadline, and its listeners on the socket.
+ */
+class Handshake {
+  readonly server: WebSocketServer;
+  private readonly pending: Set<Handshake>;
+  readonly socket: Duplex;
+  /** performance.now() after which the server drops the connection. */
+  readonly deadline: number;
+  /** Known once the request head was read. */
+  request: UpgradeRequest | null = null;
+  /** What followed the head: the first frames, for the connection. */
+  rest: Buffer = EMPTY;
+  finished = false;
+  /** Port mode: the parser until the head is read, then null. */
+  private parser: HttpHeadParser | null = null;
+  private reading = false;
+  private readonly onData = (chunk: Buffer): void => this.data(chunk);
+  /** The client went away during the handshake: nothing to answer, just stop tracking it. */
+  private readonly onClose = (): void => this.finish();
+
+  constructor(server: WebSocketServer, pending: Set<Handshake>, socket: Duplex, deadline: number) {
+    this.server = server;
+    this.pending = pending;
+    this.socket = socket;
+    this.deadline = deadline;
+    socket.on('error', destroyThis);
+    socket.on('close', this.onClose);
+    pending.add(this);
+  }
+
+  /** Port mode: reads the request head from the socket. */
+  readHead(parser: HttpHeadParser): void {
+    this.parser = parser;
+    this.reading = true;
+    // A client that half-closes before its 101 will not speak WebSocket (and would otherwise
+    // hold a half-open socket until the deadline).
+    this.socket.on('end', destroyThis);
+    this.socket.on('data', this.onData);
+  }
+
+  /** Stops the clock and lets go of the socket (idempotent); nothing refers to this afterwards. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const socket = this.socket;
+    if (this.reading) {
+      socket.removeListener('data', this.onData);
+      socket.removeListener('end', destroyThis);
+    }
+    socket.removeListener('close', this.onClose);
+    socket.removeListener('error', destroyThis);
+    this.parser = null;
+    this.pending.delete(this);
+  }
+
+  private data(chunk: Buffer): void {
+    const parser = this.parser;
+    if (parser === null) {
+      // A client that sent frames before our 101 (only possible while `authenticate` runs).
+      this.rest = this.rest.length === 0 ? chunk : Buffer.concat([this.rest, chunk]);
+      if (this.rest.length > MAX_EARLY_BYTES) this.socket.pause();
+      return;
+    }
+    const result = parser.push(chunk);
+    if (!result.done) return;
+    this.parser = null;
+    if (result.error) {
+      this.server.onRequestHead(this, null, result.error.status, result.error.message);
+    } else {
+      this.rest = result.rest;
+      this.server.onRequestHead(this, result.head, 0, '');
+    }
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function destroyThis(this: Duplex): void {
+  this.destroy();
+}
+
+function destroySocket(socket: Duplex): void {
+  socket.destroy();
+}
+
+/** Stands for a request whose head was not read (or not readable), in `rejected` events. */
+function headlessRequest(socket: Socket): UpgradeRequest {
+  return { method: '', url: '', httpVersion: '', headers: {}, rawHeaders: [], socket };
+}
+
+function pathOf(req: UpgradeRequest): string {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
 }
 
 /** Size of the request head as received: request line plus header lines. */
-function headSize(req: http.IncomingMessage): number {
+function headSize(req: UpgradeRequest): number {
   let size = (req.method?.length ?? 0) + (req.url?.length ?? 0) + 12;
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) size += raw[i]!.length + raw[i + 1]!.length + 4;
   return size;
 }
-
