@@ -6,7 +6,9 @@
  * @module
  */
 
+import * as nodeCrypto from 'node:crypto';
 import { createHash, randomBytes } from 'node:crypto';
+
 import { STATUS_CODES } from 'node:http';
 
 import { WEBSOCKET_GUID } from './constants.js';
@@ -22,6 +24,9 @@ import {
   type HeaderValue,
 } from './http-tokens.js';
 import { parseProtocolHeader } from './subprotocol.js';
+
+/** `crypto.hash` where this Node has it (>= 20.12); a namespace read, so older Nodes still load us. */
+const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: Buffer, encoding: 'base64') => string }).hash;
 
 /** A refusal of an upgrade request, to be sent with {@link buildRejectionResponse}. */
 export interface HandshakeRejection {
@@ -136,7 +141,9 @@ export function isRejection(x: ValidUpgrade | HandshakeRejection): x is Handshak
 /** `Sec-WebSocket-Accept` for a key: base64(SHA-1(key + GUID)) (RFC 6455 §4.2.2). */
 export function acceptKeyFor(key: string): string {
   // latin1 turns the string back into the bytes Node decoded the header from.
-  return createHash('sha1').update(key + WEBSOCKET_GUID, 'latin1').digest('base64');
+  const input = Buffer.from(key + WEBSOCKET_GUID, 'latin1');
+  // crypto.hash (Node >= 20.12) skips the Hash object a one-shot digest does not need.
+  return oneShotHash ? oneShotHash('sha1', input, 'base64') : createHash('sha1').update(input).digest('base64');
 }
 
 // Outgoing headers are checked so that no name or value can end its line early and inject

@@ -30,8 +30,16 @@ export function trimOws(s: string): string {
  * `String.prototype.toLowerCase` would also fold e.g. U+212A KELVIN SIGN to `k`.
  */
 export function asciiLowerCase(s: string): string {
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  // Header names and tokens are mostly lower case already: check before building a new string.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return s.replace(UPPER_RUN, lowerRun);
+  }
+  return s;
 }
+
+const UPPER_RUN = /[A-Z]+/g;
+const lowerRun = (run: string): string => run.toLowerCase();
 
 /** True if `s` is a non-empty RFC 7230 token (only `tchar` characters). */
 export function isToken(s: string): boolean {

@@ -120,6 +120,27 @@ describe('WHATWG surface', () => {
     expect([a, b]).toEqual([0, 0]);
   });
 
+  it('one listener can be added for several event types, and removed from one of them', async () => {
+    const { url } = await echoServer();
+    const ws = track(new WebSocket(url));
+    const seen: string[] = [];
+    const listener = (event: { type: string }): void => {
+      seen.push(event.type);
+    };
+    ws.addEventListener('open', listener);
+    ws.addEventListener('message', listener);
+    ws.addEventListener('close', listener);
+    ws.addEventListener('message', listener); // a duplicate is ignored, as in the DOM
+    await new Promise<void>((resolve) => ws.on('open', () => resolve()));
+    const echoed = new Promise((resolve) => ws.once('message', resolve));
+    ws.send('x');
+    await echoed;
+    ws.removeEventListener('close', listener);
+    ws.close();
+    await new Promise((resolve) => ws.on('close', resolve));
+    expect(seen).toEqual(['open', 'message']);
+  });
+
   it('Node-style message events carry (Buffer, isBinary)', async () => {
     const { url } = await echoServer();
     const ws = track(new WebSocket(url));
@@ -296,7 +317,9 @@ describe('the handshake over raw TCP', () => {
   /** A TCP server that records the request head and lets `respond` write whatever it likes. */
   async function scriptedServer(respond: (socket: net.Socket, key: string) => void | Promise<void>): Promise<{ url: string; heads: string[] }> {
     const heads: string[] = [];
+    const sockets = new Set<net.Socket>();
     const server = net.createServer((socket) => {
+      sockets.add(socket);
       let head = '';
       socket.on('error', () => {});
       const onData = (chunk: Buffer): void => {
@@ -312,7 +335,7 @@ describe('the handshake over raw TCP', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise<void>((resolve) => {
       server.close(() => resolve());
-      server.closeAllConnections?.();
+      for (const socket of sockets) socket.destroy();
     }));
     return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`, heads };
   }
@@ -328,8 +351,8 @@ describe('the handshake over raw TCP', () => {
         headers: { Authorization: 'Bearer t', 'X-Trace': 'abc', 'sec-websocket-key': 'not-ours', Connection: 'keep-alive' },
       }),
     );
-    await new Promise((resolve, reject) => {
-      ws.on('open', resolve);
+    await new Promise<void>((resolve, reject) => {
+      ws.on('open', () => resolve());
       ws.on('error', reject);
     });
     const lines = heads[0]!.split('\r\n');
@@ -352,7 +375,7 @@ describe('the handshake over raw TCP', () => {
   it('uses a Host header given by the user instead of its own', async () => {
     const { url, heads } = await scriptedServer((socket, key) => void socket.write(switching(key)));
     const ws = track(new WebSocket(url, [], { headers: { host: 'virtual.example' } }));
-    await new Promise((resolve) => ws.on('open', resolve));
+    await new Promise<void>((resolve) => ws.on('open', () => resolve()));
     expect(heads[0]!.split('\r\n').filter((l) => /^host:/i.test(l))).toEqual(['Host: virtual.example']);
   });
 

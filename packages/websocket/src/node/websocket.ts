@@ -171,7 +171,7 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
   private closeReason = '';
   private closeSent = false;
   private errorEmitted = false;
-  private listenerWrappers: Map<EventListenerLike, Listener> | null = null;
+  private listenerWrappers: Map<string, Map<EventListenerLike, Listener>> | null = null;
   private handlerProps: Partial<Record<string, Listener>> | null = null;
 
   /**
@@ -314,13 +314,16 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
 
   /** Adds a DOM-style listener that receives event objects. */
   addEventListener(type: 'open' | 'message' | 'close' | 'error', listener: EventListenerLike, options?: { once?: boolean }): void {
-    const wrappers = (this.listenerWrappers ??= new Map());
+    // Keyed by type and listener, as in the DOM: one function may listen to several types.
+    const all = (this.listenerWrappers ??= new Map());
+    let wrappers = all.get(type);
+    if (wrappers === undefined) all.set(type, (wrappers = new Map()));
     if (wrappers.has(listener)) return;
     const wrapper = this.wrapListener(type, listener);
     wrappers.set(listener, wrapper);
     if (options?.once) {
       const once = ((...args: never[]) => {
-        wrappers.delete(listener);
+        wrappers!.delete(listener);
         (wrapper as (...a: never[]) => void)(...args);
       }) as Listener;
       wrappers.set(listener, once);
@@ -332,9 +335,10 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
 
   /** Removes a listener added with {@link addEventListener}. */
   removeEventListener(type: 'open' | 'message' | 'close' | 'error', listener: EventListenerLike): void {
-    const wrapper = this.listenerWrappers?.get(listener);
+    const wrappers = this.listenerWrappers?.get(type);
+    const wrapper = wrappers?.get(listener);
     if (!wrapper) return;
-    this.listenerWrappers!.delete(listener);
+    wrappers!.delete(listener);
     this.off(type, wrapper as never);
   }
 
@@ -572,7 +576,8 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
 
   private endAfterFlush(): void {
     this.flush();
-    this.sock?.end();
+    const sock = this.sock;
+    if (sock !== null && !sock.writableEnded) sock.end();
     this.armCloseTimer();
   }
 
@@ -585,8 +590,10 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
   /** @internal */
   socketEnded(): void {
     // The peer half-closed: finish our side too (upgraded sockets allow half-open connections).
+    // Not twice: end() on an ended socket builds an error with a stack trace, at every close.
     this.flush();
-    this.sock?.end();
+    const sock = this.sock;
+    if (sock !== null && !sock.writableEnded) sock.end();
   }
 
   /** @internal */
