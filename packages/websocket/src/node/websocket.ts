@@ -31,7 +31,7 @@ export interface WebSocketCommonOptions {
   maxPayload?: number;
   /**
    * When more than this many bytes already wait unsent, the next send meets {@link slowConsumer}.
-   * Default: 64 MiB on the server side (one slow reader must not exhaust memory); `Infinity` on
+   * Default on the server side: 4 x `maxPayload`, at least 64 MiB (one slow reader must not exhaust memory); `Infinity` on
    * clients, as in browsers (the application that produces the data watches `bufferedAmount`).
    */
   maxBufferedAmount?: number;
@@ -100,7 +100,7 @@ type Listener = (...args: never[]) => void;
 /** A DOM-style listener: a function or an object with `handleEvent`. */
 export type EventListenerLike = ((event: never) => void) | { handleEvent(event: never): void };
 
-/** Default backlog limit of server-side sockets. */
+/** Smallest default backlog limit of server-side sockets. */
 const DEFAULT_SERVER_MAX_BUFFERED = 64 * 1024 * 1024;
 
 const EMPTY = Buffer.alloc(0);
@@ -196,7 +196,10 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
     const serverSide = serverSideOptions;
     const options: WebSocketClientOptions = serverSide ?? clientOptions;
     this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
-    this.maxBufferedAmount = options.maxBufferedAmount ?? (serverSide !== null ? DEFAULT_SERVER_MAX_BUFFERED : Infinity);
+    // Server default: room for four messages of the largest size we accept, and at least 64 MiB.
+    // Node credits a batched write only once all of it is flushed, so a backlog limit close to the
+    // message size would trip on a peer that reads fine.
+    this.maxBufferedAmount = options.maxBufferedAmount ?? (serverSide !== null ? Math.max(DEFAULT_SERVER_MAX_BUFFERED, 4 * this.maxPayload) : Infinity);
     this.slowConsumer = options.slowConsumer ?? 'close';
     this.closeTimeout = options.closeTimeout ?? 5000;
     this.autoPong = options.autoPong ?? true;
