@@ -526,6 +526,24 @@ class Lane {
   }
 }
 
+let codecClosedError: WebSocketError | undefined;
+
+/**
+ * The error calls get after {@link DeflateCodec.close}. Every connection closes its codec: one
+ * shared error, made on first use, instead of fresh ones whose stack traces cost more than the
+ * rest of a close.
+ */
+function closedError(): WebSocketError {
+  return (codecClosedError ??= new WebSocketError('WS_ERR_INTERNAL', CloseCode.InternalError, 'permessage-deflate: the codec is closed'));
+}
+
+/** Throws a RangeError unless `v` is an integer in `min..max`. */
+function checkRange(name: string, v: number, min: number, max: number): void {
+  if (!(Number.isInteger(v) && v >= min && v <= max)) {
+    throw new RangeError(`DeflateCodec: ${name} must be an integer in ${min}..${max}, got ${v}`);
+  }
+}
+
 /**
  * The permessage-deflate codec of one connection: compresses outgoing messages and
  * decompresses incoming ones with the agreed {@link DeflateParams}.
@@ -545,54 +563,53 @@ class Lane {
  * direction fails every later call, since the connection must be failed anyway.
  */
 export class DeflateCodec {
-  /** Messages shorter than this (bytes) should be sent uncompressed; the caller decides. */
   readonly threshold: number;
-  private readonly deflater: Lane;
-  private readonly inflater: Lane;
+  // Lanes are made on first use: most connections that negotiate compression never send a
+  // message above the threshold in one direction or the other, and the handshake stays cheap.
+  private deflaterLane: Lane | null = null;
+  private inflaterLane: Lane | null = null;
+  private closed = false;
+  private readonly params: DeflateParams;
+  private readonly isServer: boolean;
+  private readonly options: DeflateCodecOptions;
 
-  /**
-   * @param params - The agreed parameters.
-   * @param isServer - Which side of the connection we are.
-   * @param options - zlib settings, limits and the limiter for async work.
-   * @throws RangeError on out-of-range options or params.
-   */
   constructor(params: DeflateParams, isServer: boolean, options: DeflateCodecOptions) {
-    const range = (name: string, v: number, min: number, max: number): void => {
-      if (!(Number.isInteger(v) && v >= min && v <= max)) {
-        throw new RangeError(`DeflateCodec: ${name} must be an integer in ${min}..${max}, got ${v}`);
-      }
-    };
-    range('level', options.level, 0, 9);
-    range('memLevel', options.memLevel, 1, 9);
-    range('serverMaxWindowBits', params.serverMaxWindowBits, 8, 15);
-    range('clientMaxWindowBits', params.clientMaxWindowBits, 8, 15);
+    checkRange('level', options.level, 0, 9);
+    checkRange('memLevel', options.memLevel, 1, 9);
+    checkRange('serverMaxWindowBits', params.serverMaxWindowBits, 8, 15);
+    checkRange('clientMaxWindowBits', params.clientMaxWindowBits, 8, 15);
     if (!(options.threshold >= 0)) throw new RangeError(`DeflateCodec: threshold must be >= 0, got ${options.threshold}`);
     if (Number.isNaN(options.maxPayload)) throw new RangeError('DeflateCodec: maxPayload must be a number');
     const syncMaxBytes = options.syncMaxBytes ?? DEFAULT_SYNC_MAX_BYTES;
     if (!(syncMaxBytes >= 0)) throw new RangeError(`DeflateCodec: syncMaxBytes must be >= 0, got ${syncMaxBytes}`);
-
     this.threshold = options.threshold;
-    const maxPayload = options.maxPayload > 0 && Number.isFinite(options.maxPayload) ? options.maxPayload : 0;
-    const ourBits = isServer ? params.serverMaxWindowBits : params.clientMaxWindowBits;
-    const peerBits = isServer ? params.clientMaxWindowBits : params.serverMaxWindowBits;
-    const common = { level: options.level, memLevel: options.memLevel, maxPayload, syncMaxBytes, limiter: options.limiter };
-    this.deflater = new Lane({
-      ...common,
-      deflate: true,
-      // zlib has no 8-bit raw deflate; 9 is safe for an 8-bit peer because zlib never
-      // reaches back more than 2^9 - 262 = 250 bytes (MAX_DIST in deflate.h).
-      windowBits: Math.max(9, ourBits),
-      resetPerMessage: isServer ? params.serverNoContextTakeover : params.clientNoContextTakeover,
-    });
-    this.inflater = new Lane({
-      ...common,
-      deflate: false,
-      windowBits: Math.max(9, peerBits),
-      resetPerMessage: isServer ? params.clientNoContextTakeover : params.serverNoContextTakeover,
-    });
+    this.params = params;
+    this.isServer = isServer;
+    this.options = options;
   }
 
-  /** True when this Node.js supports the synchronous fast path (probed once per process). */
+  /** Builds one direction's lane: ours compresses with our window, the other inflates the peer's. */
+  private lane(deflate: boolean): Lane {
+    const { params, isServer, options } = this;
+    const maxPayload = options.maxPayload > 0 && Number.isFinite(options.maxPayload) ? options.maxPayload : 0;
+    const ours = deflate === isServer; // server deflater and client inflater use server_* params
+    const lane = new Lane({
+      level: options.level,
+      memLevel: options.memLevel,
+      maxPayload,
+      syncMaxBytes: options.syncMaxBytes ?? DEFAULT_SYNC_MAX_BYTES,
+      limiter: options.limiter,
+      deflate,
+      // zlib has no 8-bit raw deflate; 9 is safe for an 8-bit peer because zlib never
+      // reaches back more than 2^9 - 262 = 250 bytes (MAX_DIST in deflate.h); and a 9-bit
+      // inflate window accepts any smaller-window stream.
+      windowBits: Math.max(9, ours ? params.serverMaxWindowBits : params.clientMaxWindowBits),
+      resetPerMessage: ours ? params.serverNoContextTakeover : params.clientNoContextTakeover,
+    });
+    if (this.closed) lane.close(closedError());
+    return lane;
+  }
+
   static get syncSupported(): boolean {
     return syncSupported();
   }
@@ -603,7 +620,7 @@ export class DeflateCodec {
    * complete in call order.
    */
   compress(data: Buffer, cb: (err: Error | null, out?: Buffer) => void): void {
-    this.deflater.push({ data, fin: true, cb });
+    (this.deflaterLane ??= this.lane(true)).push({ data, fin: true, cb });
   }
 
   /**
@@ -617,7 +634,7 @@ export class DeflateCodec {
    * later; calls complete in order.
    */
   decompress(data: Buffer, fin: boolean, cb: (err: WebSocketError | null, out?: Buffer) => void): void {
-    this.inflater.push({ data, fin, cb });
+    (this.inflaterLane ??= this.lane(false)).push({ data, fin, cb });
   }
 
   /**
@@ -625,9 +642,8 @@ export class DeflateCodec {
    * synchronously, in order, and so does every later call.
    */
   close(): void {
-    const closed = (): WebSocketError =>
-      new WebSocketError('WS_ERR_INTERNAL', CloseCode.InternalError, 'permessage-deflate: the codec is closed');
-    this.deflater.close(closed());
-    this.inflater.close(closed());
+    this.closed = true;
+    this.deflaterLane?.close(closedError());
+    this.inflaterLane?.close(closedError());
   }
 }

@@ -58,6 +58,12 @@ function decompressError(c: DeflateCodec, data: Buffer, fin = true): Promise<Web
     c.decompress(data, fin, (err) => (err ? resolve(err) : reject(new Error('expected an error')))),
   );
 }
+/** The zlib stream of each direction of a codec (null: none, including when its lane was never made). */
+function streams(codec: DeflateCodec): { deflate: unknown; inflate: unknown } {
+  const internals = codec as unknown as { deflaterLane: { stream: unknown } | null; inflaterLane: { stream: unknown } | null };
+  return { deflate: internals.deflaterLane?.stream ?? null, inflate: internals.inflaterLane?.stream ?? null };
+}
+
 /** What a peer with its own inflater does with one message of a no_context_takeover stream. */
 function inflateAlone(payload: Buffer, windowBits = 15): Buffer {
   return inflateRawSync(Buffer.concat([payload, TRAILER]), { windowBits, finishFlush: zc.Z_SYNC_FLUSH });
@@ -452,9 +458,7 @@ describe.each(MODES)('DeflateCodec (%s)', (_mode, syncMaxBytes) => {
     // close() fails them synchronously, in order (the 1-byte decompress may have finished already).
     expect(results.filter((r) => !r.startsWith('3:'))).toEqual(['1:WS_ERR_INTERNAL', '2:WS_ERR_INTERNAL']);
     expect(results).toHaveLength(3);
-    const internals = server as unknown as { deflater: { stream: unknown }; inflater: { stream: unknown } };
-    expect(internals.deflater.stream).toBeNull();
-    expect(internals.inflater.stream).toBeNull();
+    expect(streams(server)).toEqual({ deflate: null, inflate: null });
     const later = await new Promise<Error | null>((resolve) => server.compress(msg, (err) => resolve(err)));
     expect((later as WebSocketError).code).toBe('WS_ERR_INTERNAL');
     expect(later!.message).toMatch(/closed/);
@@ -593,12 +597,10 @@ describe('DeflateCodec sync and async paths', () => {
 
   it('creates zlib streams lazily, per direction', async () => {
     const server = codec({}, true);
-    const internals = server as unknown as { deflater: { stream: unknown }; inflater: { stream: unknown } };
-    expect(internals.deflater.stream).toBeNull();
-    expect(internals.inflater.stream).toBeNull();
+    expect(streams(server)).toEqual({ deflate: null, inflate: null });
     await compress(server, json(1, 1000));
-    expect(internals.deflater.stream).not.toBeNull();
-    expect(internals.inflater.stream).toBeNull();
+    expect(streams(server).deflate).not.toBeNull();
+    expect(streams(server).inflate).toBeNull();
   });
 
   it('validates its options', () => {

@@ -8,6 +8,8 @@ import { buildAcceptResponse, buildRejectionResponse, isRejection, validateUpgra
 import { selectProtocol } from '../subprotocol.js';
 import { parseExtensionsHeader } from '../extension-header.js';
 import { negotiateDeflateServer, type PerMessageDeflateOptions, type ResolvedDeflateOptions } from '../permessage-deflate.js';
+
+type DeflateAgreement = NonNullable<ReturnType<typeof negotiateDeflateServer>>;
 import { isOriginAllowed } from '../origin.js';
 import { HttpHeadParser, type HttpHead } from '../http-head-parser.js';
 import type { MessageCodec } from '../connection.js';
@@ -144,6 +146,9 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   /** One timer for every pending handshake, armed for the oldest one's deadline. */
   private sweepTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  /** The last Sec-WebSocket-Extensions offer seen and what it negotiated to. */
+  private lastOffer: string | undefined;
+  private lastAgreement: DeflateAgreement | null = null;
   private closing: Promise<void> | null = null;
 
   constructor(options: WebSocketServerOptions, onListening?: () => void) {
@@ -438,19 +443,33 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     let deflateResponse = '';
     let codec: MessageCodec | null = null;
     if (this.deflate !== null && checked.extensions !== undefined) {
-      let offers;
-      try {
-        offers = parseExtensionsHeader(checked.extensions);
-      } catch (err) {
-        return { status: 400, headers: {}, body: `Invalid Sec-WebSocket-Extensions header: ${(err as Error).message}` };
-      }
-      const agreed = negotiateDeflateServer(offers, this.deflate);
+      const agreed = this.negotiateDeflate(checked.extensions);
+      if (typeof agreed === 'string') return { status: 400, headers: {}, body: agreed };
       if (agreed !== null) {
         deflateResponse = agreed.response;
         codec = createDeflateCodec(agreed.params, true, this.deflate, options.maxPayload ?? DEFAULT_MAX_PAYLOAD);
       }
     }
     return { key: checked.key, protocol: protocol ?? '', extensions: deflateResponse, codec, auth: undefined };
+  }
+
+  /**
+   * Parses and negotiates a Sec-WebSocket-Extensions offer; a string is the reason to refuse it.
+   * Clients of one kind send the same offer every time, so the last answer is kept for the next
+   * identical header (the agreed params are never mutated).
+   */
+  private negotiateDeflate(header: string | string[]): DeflateAgreement | null | string {
+    const key = typeof header === 'string' ? header : header.join(', ');
+    if (key === this.lastOffer) return this.lastAgreement;
+    let agreed: DeflateAgreement | null;
+    try {
+      agreed = negotiateDeflateServer(parseExtensionsHeader(header), this.deflate!);
+    } catch (err) {
+      return `Invalid Sec-WebSocket-Extensions header: ${(err as Error).message}`;
+    }
+    this.lastOffer = key;
+    this.lastAgreement = agreed;
+    return agreed;
   }
 
   private chooseProtocol(offered: string[], req: UpgradeRequest): string | undefined {
