@@ -90,7 +90,7 @@ export class Connection implements FrameSink {
   // The message being received.
   private messageOpcode = 0;
   private messageCompressed = false;
-  private fragments: Buffer[] = [];
+  private fragments: Buffer[] = NO_FRAGMENTS;
   private fragmentBytes = 0;
   private utf8: Utf8Validator | null = null;
 
@@ -194,7 +194,7 @@ export class Connection implements FrameSink {
   /** Stops for good and releases the codec; called by the adapter when the socket is gone. */
   destroy(): void {
     this.dead = true;
-    this.fragments = [];
+    this.fragments = NO_FRAGMENTS;
     this.dropQueue('WebSocket closed before the message was sent');
     if (this.codec !== null) {
       this.codec.close();
@@ -297,6 +297,7 @@ export class Connection implements FrameSink {
       return;
     }
     if (data.length > 0) {
+      if (this.fragments === NO_FRAGMENTS) this.fragments = [];
       this.fragments.push(data);
       this.fragmentBytes += data.length;
     }
@@ -331,6 +332,7 @@ export class Connection implements FrameSink {
         }
       }
       if (out.length > 0) {
+        if (this.fragments === NO_FRAGMENTS) this.fragments = [];
         this.fragments.push(out);
         this.fragmentBytes += out.length;
         if (this.fragmentBytes > this.maxPayload) {
@@ -355,7 +357,7 @@ export class Connection implements FrameSink {
   private finishMessage(): void {
     const fragments = this.fragments;
     const total = this.fragmentBytes;
-    this.fragments = [];
+    this.fragments = NO_FRAGMENTS;
     this.fragmentBytes = 0;
     // end() also resets the validator for the next message.
     if (this.messageOpcode === Opcode.Text && this.utf8 !== null && !this.utf8.end()) {
@@ -419,6 +421,8 @@ export class Connection implements FrameSink {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** The fragment list of a connection between messages: shared and frozen, so idle connections hold no array. */
+const NO_FRAGMENTS: Buffer[] = Object.freeze([]) as unknown as Buffer[];
 
 function invalidUtf8(): WebSocketError {
   return new WebSocketError('WS_ERR_INVALID_UTF8', CloseCode.InvalidPayload, 'Invalid UTF-8 in a text message');

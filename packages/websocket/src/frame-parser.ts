@@ -46,6 +46,11 @@ export interface FrameSink {
 }
 
 const EMPTY = Buffer.alloc(0);
+/**
+ * The queue of a parser with nothing queued: shared and frozen (a stray push throws), so an idle
+ * connection holds no array of its own; the first chunk to queue gets a real one.
+ */
+const NO_CHUNKS: Buffer[] = Object.freeze([]) as unknown as Buffer[];
 /** Where a header that straddles chunks is gathered; parsing is synchronous, so one serves all parsers. */
 const HEADER_SCRATCH = new Uint8Array(14);
 /** The bytes of a masking key, rotated to a payload phase; filled right before each use. */
@@ -88,7 +93,7 @@ export class FrameParser {
 
   // Pending input: chunks[qHead..] with the first `headOffset` bytes of chunks[qHead]
   // already consumed. An index instead of shift() keeps many-chunk frames linear.
-  private chunks: Buffer[] = [];
+  private chunks: Buffer[] = NO_CHUNKS;
   private qHead = 0;
   private headOffset = 0;
   private buffered = 0;
@@ -203,6 +208,7 @@ export class FrameParser {
   }
 
   private enqueue(chunk: Buffer): void {
+    if (this.chunks === NO_CHUNKS) this.chunks = [];
     this.chunks.push(chunk);
     this.buffered += chunk.length;
   }
@@ -240,7 +246,8 @@ export class FrameParser {
       this.draining = false;
       if (!this.hasFailed && pos < end) {
         // Reentrant pushes may have queued chunks meanwhile; our remainder goes first.
-        this.chunks.splice(this.qHead, 0, chunk);
+        if (this.chunks === NO_CHUNKS) this.chunks = [chunk];
+        else this.chunks.splice(this.qHead, 0, chunk);
         this.headOffset = pos;
         this.buffered += end - pos;
       }
@@ -430,7 +437,7 @@ export class FrameParser {
     this.hasFailed = true;
     this.partial = null;
     this.partialFilled = 0;
-    this.chunks = [];
+    this.chunks = NO_CHUNKS;
     this.qHead = 0;
     this.headOffset = 0;
     this.buffered = 0;
@@ -497,7 +504,7 @@ export class FrameParser {
     this.chunks[this.qHead++] = EMPTY; // release the chunk for GC
     this.headOffset = 0;
     if (this.qHead === this.chunks.length) {
-      this.chunks.length = 0;
+      this.chunks = NO_CHUNKS;
       this.qHead = 0;
     }
   }

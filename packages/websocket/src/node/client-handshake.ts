@@ -9,7 +9,7 @@ import { acceptDeflateResponse, deflateOfferHeader } from '../permessage-deflate
 import { HttpHeadParser } from '../http-head-parser.js';
 import { isToken, isValidHeaderValue } from '../http-tokens.js';
 import type { MessageCodec } from '../connection.js';
-import { createDeflateCodec, resolveDeflateOptions } from './deflate.js';
+import { createDeflateCodec, deflateCodecOptions, resolveDeflateOptions } from './deflate.js';
 import type { WebSocket, WebSocketClientOptions } from './websocket.js';
 
 /**
@@ -111,7 +111,7 @@ export function startClientHandshake(ws: WebSocket, url: URL, protocols: string[
           throw new Error(`The server answered extensions we did not offer: ${String(checked.extensions)}`);
         }
         const params = acceptDeflateResponse(answered, deflate);
-        codec = createDeflateCodec(params, false, deflate, options.maxPayload ?? DEFAULT_MAX_PAYLOAD);
+        codec = createDeflateCodec(params, false, deflateCodecOptions(deflate, options.maxPayload ?? DEFAULT_MAX_PAYLOAD));
         extensions = Array.isArray(checked.extensions) ? checked.extensions.join(', ') : (checked.extensions ?? '');
       }
     } catch (err) {

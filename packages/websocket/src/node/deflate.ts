@@ -1,4 +1,4 @@
-import { DeflateCodec } from '../deflate-codec.js';
+import { DeflateCodec, type DeflateCodecOptions } from '../deflate-codec.js';
 import { normalizeDeflateOptions, type DeflateParams, type PerMessageDeflateOptions, type ResolvedDeflateOptions } from '../permessage-deflate.js';
 import { sharedZlibLimiter } from '../zlib-limiter.js';
 
@@ -11,13 +11,21 @@ export function resolveDeflateOptions(option: boolean | PerMessageDeflateOptions
   return normalizeDeflateOptions(typeof option === 'object' ? option : {});
 }
 
-/** A codec for one connection with the agreed parameters and our tuning options. */
-export function createDeflateCodec(params: DeflateParams, isServer: boolean, options: ResolvedDeflateOptions, maxPayload: number): DeflateCodec {
-  return new DeflateCodec(params, isServer, {
+/**
+ * The codec options for a given `maxPayload`: made once per server and shared by all its
+ * connections (an idle connection then holds no options object of its own).
+ */
+export function deflateCodecOptions(options: ResolvedDeflateOptions, maxPayload: number): DeflateCodecOptions {
+  return {
     level: options.level,
     memLevel: options.memLevel,
     threshold: options.threshold,
     maxPayload,
     limiter: sharedZlibLimiter(options.concurrencyLimit),
-  });
+  };
+}
+
+/** A codec for one connection with the agreed parameters and our tuning options. */
+export function createDeflateCodec(params: DeflateParams, isServer: boolean, codecOptions: DeflateCodecOptions): DeflateCodec {
+  return new DeflateCodec(params, isServer, codecOptions);
 }

@@ -13,7 +13,8 @@ type DeflateAgreement = NonNullable<ReturnType<typeof negotiateDeflateServer>>;
 import { isOriginAllowed } from '../origin.js';
 import { HttpHeadParser, type HttpHead } from '../http-head-parser.js';
 import type { MessageCodec } from '../connection.js';
-import { createDeflateCodec, resolveDeflateOptions } from './deflate.js';
+import { createDeflateCodec, deflateCodecOptions, resolveDeflateOptions } from './deflate.js';
+import type { DeflateCodecOptions } from '../deflate-codec.js';
 import { WebSocket, createServerSocket, type WebSocketCommonOptions } from './websocket.js';
 
 /**
@@ -132,6 +133,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   private readonly netServer: net.Server | null;
   private readonly ownsServer: boolean;
   private readonly deflate: ResolvedDeflateOptions | null;
+  /** Codec options shared by every connection of this server. */
+  private readonly codecOptions: DeflateCodecOptions | null;
   private readonly preference: string[];
   private readonly mounts = new Map<string, ProtocolHandler>();
   /** Handshakes in flight, oldest first: all share one timeout, so this is deadline order. */
@@ -157,6 +160,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     if (modes !== 1) throw new TypeError('Give exactly one of the options port, server or noServer');
     this.options = options;
     this.deflate = resolveDeflateOptions(options.perMessageDeflate, true);
+    this.codecOptions = this.deflate === null ? null : deflateCodecOptions(this.deflate, options.maxPayload ?? DEFAULT_MAX_PAYLOAD);
     this.preference = [...(options.protocols ?? [])];
     this.handshakeTimeout = options.handshakeTimeout ?? 10000;
     this.maxHeaderSize = options.maxHeaderSize ?? 16384;
@@ -447,7 +451,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       if (typeof agreed === 'string') return { status: 400, headers: {}, body: agreed };
       if (agreed !== null) {
         deflateResponse = agreed.response;
-        codec = createDeflateCodec(agreed.params, true, this.deflate, options.maxPayload ?? DEFAULT_MAX_PAYLOAD);
+        codec = createDeflateCodec(agreed.params, true, this.codecOptions!);
       }
     }
     return { key: checked.key, protocol: protocol ?? '', extensions: deflateResponse, codec, auth: undefined };
