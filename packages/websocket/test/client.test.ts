@@ -173,6 +173,29 @@ describe('WHATWG surface', () => {
     expect(ws.bufferedAmount).toBe(0);
   });
 
+  it('writes a burst of sends from one turn in one socket write, 32 frames at most per write', async () => {
+    const { url } = await echoServer({ perMessageDeflate: false });
+    const ws = track(new WebSocket(url, [], { perMessageDeflate: false }));
+    await new Promise<void>((resolve) => ws.on('open', () => resolve()));
+    const sock = ws.socket!;
+    const writes: number[] = [];
+    const original = sock.write.bind(sock);
+    sock.write = ((chunk: Buffer, ...rest: unknown[]) => {
+      writes.push(chunk.length);
+      return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof sock.write;
+    let echoed = 0;
+    const all = new Promise<void>((resolve) => ws.on('message', () => ++echoed === 110 && resolve()));
+    for (let i = 0; i < 10; i++) ws.send(`small ${i}`);
+    await Promise.resolve(); // the end-of-turn flush is a microtask, not a timer
+    expect(writes).toHaveLength(1);
+    for (let i = 0; i < 100; i++) ws.send(`burst ${i}`);
+    await Promise.resolve();
+    // 100 frames: three full batches of 32 written as they fill, the last 4 at the end of the turn.
+    expect(writes).toHaveLength(5);
+    await all;
+  });
+
   it('ping and pong events', async () => {
     const { url } = await echoServer();
     const ws = track(new WebSocket(url));

@@ -104,6 +104,14 @@ export type EventListenerLike = ((event: never) => void) | { handleEvent(event: 
 const DEFAULT_SERVER_MAX_BUFFERED = 64 * 1024 * 1024;
 
 const EMPTY = Buffer.alloc(0);
+/**
+ * A batch is written as soon as it holds this many buffers, without waiting for the end of the
+ * turn, so that the peer can start on the first replies while we produce the rest: on 2 cores
+ * the two ends then work at the same time instead of taking turns. Echo of 32 B messages with
+ * 64 in flight: 167k msg/s flushing only at the end of the turn, 325k at 32 (340k at 16);
+ * upload of 32 B: 266k vs 489k (387k at 16). Server CPU per message went down too.
+ */
+const FLUSH_AT = 32;
 /** Small batches of frames are copied into one buffer; bigger ones go out through writev. */
 const CONCAT_LIMIT = 64 * 1024;
 
@@ -519,9 +527,14 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
    * @internal
    */
   transmit(data: Buffer, cb?: SendCallback): void {
-    (this.out ??= []).push(data);
+    const out = (this.out ??= []);
+    out.push(data);
     this.outBytes += data.length;
     if (cb) (this.outCallbacks ??= []).push(cb);
+    if (out.length >= FLUSH_AT) {
+      this.flush();
+      return;
+    }
     if (!this.flushQueued) {
       this.flushQueued = true;
       if (flushQueue.push(this) === 1) queueMicrotask(flushAll);
