@@ -12,17 +12,8 @@ import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer } from '../src/index.js';
+import { nextEvent } from './support/interop.js';
 
-/** Next `name` event via `.on` (node's events.once would prefer addEventListener on EventTarget-likes). */
-function nextEvent(em: { on(event: string, fn: (...args: any[]) => void): unknown; off?(event: string, fn: (...args: any[]) => void): unknown; removeListener?(event: string, fn: (...args: any[]) => void): unknown }, name: string): Promise<any[]> {
-  return new Promise((resolve) => {
-    const fn = (...args: any[]) => {
-      (em.off ?? em.removeListener)?.call(em, name, fn);
-      resolve(args);
-    };
-    em.on(name, fn);
-  });
-}
 import { detectPythonWebsockets, pythonPath, requirePeer } from './support/peers.js';
 
 const peer = detectPythonWebsockets();
