@@ -16,7 +16,7 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WebSocket, WebSocketServer } from '../src/index.js';
-import { countingProxy, nextEvent } from './support/interop.js';
+import { asciiText, countingProxy, nextEvent, randomBytesDet, utf8Text } from './support/interop.js';
 
 import { chromiumArgs, chromiumPath, detectChromium, requirePeer } from './support/peers.js';
 
@@ -27,31 +27,8 @@ const PAGE_TIMEOUT = 45_000;
 
 // ---------------------------------------------------------------- messages
 
-function asciiText(n: number): string {
-  const base = 'The quick brown fox jumps over the lazy dog 0123456789. ';
-  return base.repeat(Math.ceil(n / base.length) + 1).slice(0, n);
-}
 
-function utf8Text(minBytes: number): string {
-  const base = 'héllo wörld – € ünïcödé 日本語テキスト 🎉🚀𝄞 ';
-  let s = '';
-  while (Buffer.byteLength(s) < minBytes) s += base;
-  return s;
-}
 
-function randomBytesDet(n: number, seed = n + 1): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
 
 type Msg = { name: string; data: string | Buffer };
 type WireMsg = { kind: 'text'; text: string } | { kind: 'binary'; b64: string };

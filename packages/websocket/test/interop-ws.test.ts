@@ -16,7 +16,7 @@ import {
 } from 'ws';
 
 import { WebSocket, WebSocketServer } from '../src/index.js';
-import { countingProxy, nextEvent } from './support/interop.js';
+import { asciiText, countingProxy, nextEvent, randomBytesDet, utf8Text } from './support/interop.js';
 
 const STEP_TIMEOUT = 15_000;
 const TEST_TIMEOUT = 60_000;
@@ -25,33 +25,8 @@ const TEST_TIMEOUT = 60_000;
 
 type Msg = { name: string; data: string | Buffer };
 
-function asciiText(n: number): string {
-  const base = 'The quick brown fox jumps over the lazy dog 0123456789. ';
-  return base.repeat(Math.ceil(n / base.length) + 1).slice(0, n);
-}
 
-/** Multi-byte UTF-8 text (2-, 3- and 4-byte sequences) of at least `minBytes` bytes. */
-function utf8Text(minBytes: number): string {
-  const base = 'héllo wörld – € ünïcödé 日本語テキスト 🎉🚀𝄞 ';
-  let s = '';
-  while (Buffer.byteLength(s) < minBytes) s += base;
-  return s;
-}
 
-/** Deterministic pseudo-random (incompressible) bytes. */
-function randomBytesDet(n: number, seed = n + 1): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
 
 const SIZES = [0, 1, 125, 126, 127, 65535, 65536, 1024 * 1024];
 

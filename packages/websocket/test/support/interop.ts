@@ -42,3 +42,31 @@ export async function countingProxy(targetPort: number) {
     },
   };
 }
+
+export function asciiText(n: number): string {
+  const base = 'The quick brown fox jumps over the lazy dog 0123456789. ';
+  return base.repeat(Math.ceil(n / base.length) + 1).slice(0, n);
+}
+
+/** Multi-byte UTF-8 text (2-, 3- and 4-byte sequences) of at least `minBytes` bytes. */
+export function utf8Text(minBytes: number): string {
+  const base = 'héllo wörld – € ünïcödé 日本語テキスト 🎉🚀𝄞 ';
+  let s = '';
+  while (Buffer.byteLength(s) < minBytes) s += base;
+  return s;
+}
+
+/** Deterministic pseudo-random (incompressible) bytes. */
+export function randomBytesDet(n: number, seed = n + 1): Buffer {
+  const b = Buffer.alloc(n);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    b[i] = x & 0xff;
+  }
+  return b;
+}
