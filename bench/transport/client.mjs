@@ -9,7 +9,7 @@
 
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { ACK_EVERY, BatchWriter, DEFLATE_LEVEL, DEFLATE_OPTIONS, HOST, LengthPrefixedParser, MAX_PAYLOAD, RawDeflate, WINDOW, loadWsLike, makeJsonPool, payloadOfSize } from './common.mjs';
+import { ACK_EVERY, BatchWriter, DEFLATE_LEVEL, DEFLATE_OPTIONS, HOST, LengthPrefixedParser, MAX_PAYLOAD, RawDeflate, WINDOW, fatal, loadWsLike, makeJsonPool, reportCrashesToParent, payloadOfSize } from './common.mjs';
 
 const p = JSON.parse(process.argv[2]);
 const transport = p.transport;
@@ -18,15 +18,7 @@ function stage(s) {
   process.send({ type: 'stage', stage: s });
 }
 
-function fatal(what, err) {
-  try {
-    process.send?.({ type: 'fatal', error: `${what}: ${err?.stack ?? err}` });
-  } finally {
-    setTimeout(() => process.exit(1), 50);
-  }
-}
-process.on('uncaughtException', (err) => fatal('uncaughtException', err));
-process.on('unhandledRejection', (err) => fatal('unhandledRejection', err));
+reportCrashesToParent();
 process.on('disconnect', () => process.exit(0));
 
 const fromParent = [];

@@ -414,3 +414,18 @@ export function payloadOfSize(size) {
   for (let i = 0; i < size; i++) b[i] = (i * 31 + 7) & 0xff;
   return b;
 }
+
+/** Reports a fatal error of a child process to the bench runner over IPC, then exits. */
+export function fatal(what, err) {
+  try {
+    process.send?.({ type: 'fatal', error: `${what}: ${err?.stack ?? err}` });
+  } finally {
+    setTimeout(() => process.exit(1), 50);
+  }
+}
+
+/** Turns uncaught exceptions and rejections of a child process into fatal reports. */
+export function reportCrashesToParent() {
+  process.on('uncaughtException', (err) => fatal('uncaughtException', err));
+  process.on('unhandledRejection', (err) => fatal('unhandledRejection', err));
+}

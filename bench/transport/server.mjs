@@ -14,7 +14,7 @@
 //         ACK_EVERY messages.
 
 import net from 'node:net';
-import { ACK_EVERY, BatchWriter, DEFLATE_LEVEL, DEFLATE_OPTIONS, HOST, LengthPrefixedParser, MAX_PAYLOAD, RawDeflate, loadWsLike } from './common.mjs';
+import { ACK_EVERY, BatchWriter, DEFLATE_LEVEL, DEFLATE_OPTIONS, HOST, LengthPrefixedParser, MAX_PAYLOAD, RawDeflate, loadWsLike, fatal, reportCrashesToParent } from './common.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 let connections = 0;
@@ -83,16 +83,8 @@ async function startRaw() {
   return server.address().port;
 }
 
-function fatal(what, err) {
-  try {
-    process.send?.({ type: 'fatal', error: `${what}: ${err?.stack ?? err}` });
-  } finally {
-    setTimeout(() => process.exit(1), 50);
-  }
-}
 
-process.on('uncaughtException', (err) => fatal('uncaughtException', err));
-process.on('unhandledRejection', (err) => fatal('unhandledRejection', err));
+reportCrashesToParent();
 
 process.on('message', (msg) => {
   if (msg.type === 'cpu') {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from '../src/index.js';
 import { Opcode } from '../src/constants.js';
 import { startEchoServer } from './support/echo.js';
-import { RawPeer } from './support/raw-peer.js';
+import { RawPeer, buildFrame } from './support/raw-peer.js';
 
 let server: WebSocketServer;
 let port: number;
@@ -43,16 +43,8 @@ describe('1. framing', () => {
 
   it('handles a frame stream sent one byte at a time', async () => {
     const peer = await RawPeer.connect(port);
-    const bytes: Buffer[] = [];
-    const original = peer.socket.write.bind(peer.socket);
-    peer.socket.write = ((chunk: Buffer) => {
-      bytes.push(Buffer.from(chunk));
-      return true;
-    }) as typeof peer.socket.write;
-    peer.sendFrame(Opcode.Text, 'hello, bytewise world');
-    peer.sendFrame(Opcode.Binary, Buffer.alloc(300, 7));
-    peer.socket.write = original;
-    for (const byte of Buffer.concat(bytes)) {
+    const stream = Buffer.concat([buildFrame(Opcode.Text, Buffer.from('hello, bytewise world')), buildFrame(Opcode.Binary, Buffer.alloc(300, 7))]);
+    for (const byte of stream) {
       peer.sendRaw(Buffer.from([byte]));
     }
     const frames = await peer.waitFor((f) => f.length >= 2);
@@ -334,15 +326,7 @@ describe('10. misc', () => {
     const peer = await RawPeer.connect(port);
     const payload = Buffer.alloc(65536);
     for (let i = 0; i < payload.length; i++) payload[i] = (i * 31) & 0xff;
-    const bytes: Buffer[] = [];
-    const original = peer.socket.write.bind(peer.socket);
-    peer.socket.write = ((chunk: Buffer) => {
-      bytes.push(Buffer.from(chunk));
-      return true;
-    }) as typeof peer.socket.write;
-    peer.sendFrame(Opcode.Binary, payload);
-    peer.socket.write = original;
-    const all = Buffer.concat(bytes);
+    const all = buildFrame(Opcode.Binary, payload);
     for (let offset = 0, step = 1; offset < all.length; offset += step, step = (step * 7) % 5000 + 1) {
       peer.sendRaw(all.subarray(offset, offset + step));
     }
