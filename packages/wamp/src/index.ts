@@ -1,0 +1,17 @@
+/**
+ * `@junction/wamp`: the WAMP v2 building blocks shared by the router and the client: message
+ * types and their validation, URIs, IDs, error URIs, roles and serializers. No I/O here.
+ * @packageDocumentation
+ */
+export { MessageType, messageTypeName } from './message-type.js';
+export type { MessageTypeCode } from './message-type.js';
+export * from './messages.js';
+export { ErrorUri } from './error-uris.js';
+export type { ErrorUriValue } from './error-uris.js';
+export { MAX_ID, randomId, IdSequence, isWampId } from './ids.js';
+export { isValidUri, isValidPattern, isReservedUri, wildcardMatches } from './uri.js';
+export type { MatchPolicy, UriRule } from './uri.js';
+export { WampError } from './wamp-error.js';
+export { ROUTER_ROLES, CLIENT_ROLES, hasFeature } from './roles.js';
+export type { Serializer, SerializerName } from './serializer.js';
+export type { MessageTransport, TransportCloseInfo, EncodedCache } from './transport.js';
