@@ -14,4 +14,7 @@ export type { MatchPolicy, UriRule } from './uri.js';
 export { WampError } from './wamp-error.js';
 export { ROUTER_ROLES, CLIENT_ROLES, hasFeature } from './roles.js';
 export type { Serializer, SerializerName } from './serializer.js';
+export {
+  jsonSerializer, msgpackSerializer, cborSerializer, SERIALIZERS, WAMP_PROTOCOLS, serializerByName, serializerByProtocol, wampProtocols,
+} from './serializers/index.js';
 export type { MessageTransport, TransportCloseInfo, EncodedCache } from './transport.js';

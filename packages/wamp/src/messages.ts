@@ -145,8 +145,12 @@ const FROM_ROUTER = new Set<number>([
   MessageType.REGISTERED, MessageType.UNREGISTERED, MessageType.INVOCATION, MessageType.INTERRUPT,
 ]);
 
+// Plain objects only: what every serializer decodes a map to. A Map, Set or Date (which a CBOR tag or
+// a MessagePack extension can produce) is not a dict, nor is a list or binary.
 function isDict(value: unknown): value is Dict {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 function fieldOk(kind: number, value: unknown): boolean {
