@@ -1,16 +1,390 @@
-// PLACEHOLDER written by the lead so the router core compiles; the dealer helper replaces this file.
-import type { CallMessage, CancelMessage, ErrorMessage, RegisterMessage, UnregisterMessage, YieldMessage } from '@junction/wamp';
-import type { DealerApi, InternalProcedure, RealmContext, RouterPeer } from './realm-context.js';
+import {
+  ErrorUri,
+  MessageType,
+  WampError,
+  isReservedUri,
+  isValidPattern,
+  isValidUri,
+  type Args,
+  type CallMessage,
+  type CancelMessage,
+  type Dict,
+  type ErrorMessage,
+  type InvocationMessage,
+  type MatchPolicy,
+  type RegisterMessage,
+  type ResultMessage,
+  type UnregisterMessage,
+  type YieldMessage,
+} from '@junction/wamp';
+import type { DealerApi, InternalProcedure, InternalResult, RealmContext, RouterPeer } from './realm-context.js';
+import { parseCancelMode, planCancel } from './dealer/cancel.js';
+import { DealerPeer } from './dealer/dealer-peer.js';
+import { parseInvocationPolicy } from './dealer/invocation-policy.js';
+import { FEATURE_NOT_SUPPORTED, callErrorMessage, errorMessage, interruptMessage } from './dealer/messages.js';
+import { PendingCalls, type PendingCall } from './dealer/pending-calls.js';
+import { RegistrationMetaTopic, registrationMetaProcedures } from './dealer/registration-meta.js';
+import type { Registration } from './dealer/registration.js';
+import { RegistrationTable } from './dealer/registration-table.js';
+import { parseTimeout } from './dealer/timeouts.js';
 
-/** The dealer of one realm (placeholder). */
+/**
+ * The dealer of one realm: routes calls from callers to the callees of registrations (exact,
+ * prefix and wildcard; shared with `single`, `roundrobin`, `random`, `first`, `last`), with
+ * progressive results and invocations, canceling, timeouts, caller identification and the
+ * registration meta API. The session has checked message shapes and authorization before it
+ * calls in here; the dealer checks URIs, options and limits and answers with the spec's errors.
+ *
+ * The hot path (CALL, INVOCATION, YIELD, RESULT) keeps one `PendingCall` per call in a map
+ * by invocation ID: no closure, no timer unless the caller gave a `timeout`.
+ */
 export class Dealer implements DealerApi {
-  constructor(readonly realm: RealmContext) {}
-  register(_peer: RouterPeer, _message: RegisterMessage): void { throw new Error('dealer not implemented yet'); }
-  unregister(_peer: RouterPeer, _message: UnregisterMessage): void { throw new Error('dealer not implemented yet'); }
-  call(_peer: RouterPeer, _message: CallMessage): void { throw new Error('dealer not implemented yet'); }
-  cancel(_peer: RouterPeer, _message: CancelMessage): void {}
-  yield(_peer: RouterPeer, _message: YieldMessage): void {}
-  invocationError(_peer: RouterPeer, _message: ErrorMessage): void {}
-  registerInternal(_uri: string, _procedure: InternalProcedure): void {}
-  detach(_peer: RouterPeer): void {}
+  private readonly registrations = new RegistrationTable();
+  private readonly pending = new PendingCalls();
+  private readonly peers = new Map<number, DealerPeer>();
+  private readonly internals = new Map<string, InternalProcedure>();
+
+  constructor(readonly realm: RealmContext) {
+    for (const [uri, procedure] of Object.entries(registrationMetaProcedures(this.registrations))) this.registerInternal(uri, procedure);
+  }
+
+  /** Number of calls waiting for their final result (for tests and monitoring). */
+  get pendingCallCount(): number {
+    return this.pending.size;
+  }
+
+  /** Number of registrations (for tests and monitoring). */
+  get registrationCount(): number {
+    return this.registrations.size;
+  }
+
+  register(peer: RouterPeer, message: RegisterMessage): void {
+    const requestId = message[1];
+    const options = message[2];
+    const uri = message[3];
+    if (!peer.open) return;
+    const match = parseMatchPolicy(options.match);
+    if (match === undefined) {
+      peer.send(errorMessage(MessageType.REGISTER, requestId, ErrorUri.INVALID_ARGUMENT, 'REGISTER.Options.match must be "exact", "prefix" or "wildcard"'));
+      return;
+    }
+    const invoke = parseInvocationPolicy(options.invoke);
+    if (invoke === undefined) {
+      peer.send(errorMessage(MessageType.REGISTER, requestId, ErrorUri.INVALID_ARGUMENT, 'REGISTER.Options.invoke must be "single", "roundrobin", "random", "first" or "last"'));
+      return;
+    }
+    if (!isValidPattern(uri, match)) {
+      peer.send(errorMessage(MessageType.REGISTER, requestId, ErrorUri.INVALID_URI, `"${uri}" is not a valid procedure URI for ${match} matching`));
+      return;
+    }
+    if (uri === 'wamp' || isReservedUri(uri)) {
+      peer.send(errorMessage(MessageType.REGISTER, requestId, ErrorUri.INVALID_URI, `"${uri}" is in the "wamp." namespace, which is reserved for the router`));
+      return;
+    }
+    const callee = this.peerState(peer);
+    const limit = this.realm.limits.maxRegistrationsPerSession;
+    if (callee.registrations.size >= limit) {
+      peer.send(errorMessage(MessageType.REGISTER, requestId, ErrorUri.LIMIT_EXCEEDED, `a session may have at most ${limit} registrations`));
+      return;
+    }
+    let registration = this.registrations.lookup(uri, match);
+    const created = registration === undefined;
+    if (registration !== undefined) {
+      if (registration.invoke === 'single' || registration.find(callee) !== undefined) {
+        peer.send(errorMessage(MessageType.REGISTER, requestId, ErrorUri.PROCEDURE_ALREADY_EXISTS, `"${uri}" (${match}) is already registered`));
+        return;
+      }
+      if (registration.invoke !== invoke) {
+        peer.send(
+          errorMessage(
+            MessageType.REGISTER,
+            requestId,
+            ErrorUri.PROCEDURE_EXISTS_WITH_DIFFERENT_INVOCATION_POLICY,
+            `"${uri}" (${match}) is registered with invoke "${registration.invoke}", not "${invoke}"`,
+          ),
+        );
+        return;
+      }
+    } else {
+      registration = this.registrations.create(uri, match, invoke);
+    }
+    registration.add({ callee, discloseCaller: options.disclose_caller === true });
+    callee.registrations.add(registration);
+    peer.send([MessageType.REGISTERED, requestId, registration.id]);
+    const broker = this.realm.broker;
+    if (created) broker.publishInternal(RegistrationMetaTopic.ON_CREATE, [peer.id, registration.details()]);
+    broker.publishInternal(RegistrationMetaTopic.ON_REGISTER, [peer.id, registration.id]);
+  }
+
+  unregister(peer: RouterPeer, message: UnregisterMessage): void {
+    const requestId = message[1];
+    const registrationId = message[2];
+    const callee = this.peers.get(peer.id);
+    const registration = this.registrations.get(registrationId);
+    if (callee === undefined || registration === undefined || registration.find(callee) === undefined) {
+      peer.send(errorMessage(MessageType.UNREGISTER, requestId, ErrorUri.NO_SUCH_REGISTRATION, `this session has no registration ${registrationId}`));
+      return;
+    }
+    callee.registrations.delete(registration);
+    peer.send([MessageType.UNREGISTERED, requestId]);
+    this.removeCallee(registration, callee);
+  }
+
+  call(peer: RouterPeer, message: CallMessage): void {
+    const requestId = message[1];
+    const options = message[2];
+    const uri = message[3];
+    let caller = this.peers.get(peer.id);
+    if (caller !== undefined) {
+      const active = caller.calls.get(requestId);
+      if (active !== undefined) {
+        this.continueCall(active, message);
+        return;
+      }
+      // A continuation of a progressive call that has ended meanwhile: the spec says drop it.
+      if (caller.endedWhileProgressive(requestId)) return;
+    }
+    if (!peer.open) return;
+    const progress = options.progress === true;
+
+    const internal = this.internals.get(uri);
+    if (internal !== undefined) {
+      if (progress) this.refuseCall(peer, requestId, FEATURE_NOT_SUPPORTED, `${uri} does not take progressive call invocations`, true);
+      else this.callInternal(peer, requestId, uri, internal, message[4], message[5]);
+      return;
+    }
+
+    // An exact registration proves the URI valid (it was checked at REGISTER) and costs one map
+    // lookup; only other calls pay for the URI check and the pattern search.
+    let registration = this.registrations.lookup(uri, 'exact');
+    const byPattern = registration === undefined;
+    if (registration === undefined) {
+      registration = isValidUri(uri) && !isReservedUri(uri) ? this.registrations.best(uri)?.value : undefined;
+      if (registration === undefined) {
+        if (!isValidUri(uri)) this.refuseCall(peer, requestId, ErrorUri.INVALID_URI, `"${uri}" is not a valid procedure URI`, progress);
+        else this.refuseCall(peer, requestId, ErrorUri.NO_SUCH_PROCEDURE, `no callee has registered ${uri}`, progress);
+        return;
+      }
+    }
+    caller ??= this.peerState(peer);
+    const limit = this.realm.limits.maxPendingCallsPerSession;
+    if (caller.calls.size >= limit) {
+      this.refuseCall(peer, requestId, ErrorUri.LIMIT_EXCEEDED, `a session may have at most ${limit} calls pending`, progress);
+      return;
+    }
+    const timeout = parseTimeout(options.timeout);
+    if (timeout < 0) {
+      this.refuseCall(peer, requestId, ErrorUri.INVALID_ARGUMENT, 'CALL.Options.timeout must be a non-negative integer (milliseconds)', progress);
+      return;
+    }
+    const entry = registration.pick();
+    const callee = entry.callee;
+    if (progress && !callee.progressiveInvocations) {
+      this.refuseCall(peer, requestId, FEATURE_NOT_SUPPORTED, `the callee of ${uri} does not support progressive call invocations (it must announce progressive_call_invocations and call_canceling)`, true);
+      return;
+    }
+    const receiveProgress = options.receive_progress === true;
+    const call = this.pending.open(caller, requestId, callee, registration.id, uri, receiveProgress);
+
+    const details: Dict = {};
+    if (byPattern) details.procedure = uri;
+    // Crossbar forwards receive_progress to callees that announce progressive results even without
+    // call_canceling (Autobahn|JS callees announce no canceling); so do we.
+    if (receiveProgress && callee.progressiveResults) details.receive_progress = true;
+    if (options.disclose_me === true || entry.discloseCaller) {
+      details.caller = peer.id;
+      details.caller_authid = peer.authid;
+      details.caller_authrole = peer.authrole;
+    }
+    if (progress) {
+      call.invocationOpen = true;
+      call.invocationDetails = { ...details };
+      details.progress = true;
+    }
+    if (timeout > 0) {
+      call.timer = setTimeout(this.onTimeout, timeout, call);
+      call.timer.unref?.();
+    }
+    callee.peer.send(invocationMessage(call.invocationId, registration.id, details, message[4], message[5]));
+  }
+
+  cancel(peer: RouterPeer, message: CancelMessage): void {
+    const mode = parseCancelMode(message[2].mode);
+    if (mode === undefined) {
+      peer.abort(ErrorUri.PROTOCOL_VIOLATION, 'CANCEL.Options.mode must be "skip", "kill" or "killnowait"');
+      return;
+    }
+    const call = this.peers.get(peer.id)?.calls.get(message[1]);
+    // Already answered (its final message is on the way), or already being killed: nothing to do.
+    if (call === undefined || call.interrupted) return;
+    const plan = planCancel(mode, call.callee.canCancel);
+    if (plan.endNow) {
+      this.pending.close(call);
+      peer.send(errorMessage(MessageType.CALL, call.requestId, ErrorUri.CANCELED, `the call to ${call.procedure} was canceled`));
+    }
+    if (plan.interrupt !== undefined) {
+      call.interrupted = true;
+      call.callee.peer.send(interruptMessage(call.invocationId, plan.interrupt, ErrorUri.CANCELED));
+    }
+  }
+
+  yield(peer: RouterPeer, message: YieldMessage): void {
+    const call = this.pending.get(message[1]);
+    // Unknown (answered, canceled, timed out) or not this session's invocation: ignored, as the spec says.
+    if (call === undefined || call.callee.peer.id !== peer.id) return;
+    if (message[2].progress === true) {
+      // A caller that did not ask for progress would take it for the final result.
+      if (!call.receiveProgress) return;
+      call.timer?.refresh(); // the timeout runs between results (spec, progressive results)
+      call.caller.peer.send(resultMessage(call.requestId, { progress: true }, message[3], message[4]));
+      return;
+    }
+    this.pending.close(call);
+    call.caller.peer.send(resultMessage(call.requestId, {}, message[3], message[4]));
+  }
+
+  invocationError(peer: RouterPeer, message: ErrorMessage): void {
+    if (message[1] !== MessageType.INVOCATION) return;
+    const call = this.pending.get(message[2]);
+    if (call === undefined || call.callee.peer.id !== peer.id) return;
+    this.pending.close(call);
+    call.caller.peer.send(callErrorMessage(call.requestId, message[4], message[5], message[6]));
+  }
+
+  registerInternal(uri: string, procedure: InternalProcedure): void {
+    this.internals.set(uri, procedure);
+  }
+
+  detach(peer: RouterPeer): void {
+    const state = this.peers.get(peer.id);
+    if (state === undefined) return;
+    this.peers.delete(peer.id);
+    // As callee: its callers learn at once that no answer will come.
+    for (const call of Array.from(state.invocations)) {
+      this.pending.close(call);
+      const caller = call.caller.peer;
+      if (call.caller !== state && caller.open) {
+        caller.send(errorMessage(MessageType.CALL, call.requestId, ErrorUri.CALLEE_UNAVAILABLE, `the callee of ${call.procedure} left before answering`));
+      }
+    }
+    // As caller: its callees may stop working (spec: INTERRUPT killnowait when they support canceling).
+    for (const call of Array.from(state.calls.values())) {
+      this.pending.close(call);
+      const callee = call.callee;
+      if (callee.canCancel && !call.interrupted && callee.peer.open) {
+        callee.peer.send(interruptMessage(call.invocationId, 'killnowait', ErrorUri.CANCELED));
+      }
+    }
+    for (const registration of state.registrations) this.removeCallee(registration, state);
+    state.registrations.clear();
+  }
+
+  /** The dealer's state of `peer`, created on first use. */
+  private peerState(peer: RouterPeer): DealerPeer {
+    let state = this.peers.get(peer.id);
+    if (state === undefined) {
+      state = new DealerPeer(peer);
+      this.peers.set(peer.id, state);
+    }
+    return state;
+  }
+
+  /** Detaches a callee from a registration, deletes the registration when it was the last, and publishes the meta events. */
+  private removeCallee(registration: Registration, callee: DealerPeer): void {
+    if (!registration.remove(callee)) return;
+    const sessionId = callee.peer.id;
+    const broker = this.realm.broker;
+    broker.publishInternal(RegistrationMetaTopic.ON_UNREGISTER, [sessionId, registration.id]);
+    if (registration.callees.length === 0) {
+      this.registrations.delete(registration);
+      broker.publishInternal(RegistrationMetaTopic.ON_DELETE, [sessionId, registration.id]);
+    }
+  }
+
+  /** A CALL with the request ID of a pending call: the next chunk of a progressive call invocation. */
+  private continueCall(call: PendingCall, message: CallMessage): void {
+    if (!call.invocationOpen) {
+      // Reusing the ID of a pending ordinary call breaks the protocol; late chunks of a progressive call are dropped.
+      if (call.invocationDetails === undefined) {
+        call.caller.peer.abort(ErrorUri.PROTOCOL_VIOLATION, `CALL request ID ${call.requestId} is already in use by a pending call`);
+      }
+      return;
+    }
+    const progress = message[2].progress === true;
+    if (!progress) call.invocationOpen = false;
+    if (call.interrupted) return;
+    const details: Dict = { ...call.invocationDetails };
+    if (progress) details.progress = true;
+    call.callee.peer.send(invocationMessage(call.invocationId, call.registrationId, details, message[4], message[5]));
+  }
+
+  /** Answers a CALL that reached no callee with an error; `progressive` remembers it so its later chunks are dropped. */
+  private refuseCall(peer: RouterPeer, requestId: number, uri: string, text: string, progressive: boolean): void {
+    if (progressive) this.peerState(peer).rememberEndedProgressive(requestId);
+    peer.send(errorMessage(MessageType.CALL, requestId, uri, text));
+  }
+
+  /** Runs a router-provided procedure (meta API) and answers the caller directly. */
+  private callInternal(peer: RouterPeer, requestId: number, uri: string, procedure: InternalProcedure, args: Args | undefined, kwargs: Dict | undefined): void {
+    let result: InternalResult | Promise<InternalResult>;
+    try {
+      result = procedure(peer, args ?? [], kwargs ?? {});
+    } catch (error) {
+      this.internalFailed(peer, requestId, uri, error);
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (value) => this.internalDone(peer, requestId, value),
+        (error: unknown) => this.internalFailed(peer, requestId, uri, error),
+      );
+    } else {
+      this.internalDone(peer, requestId, result);
+    }
+  }
+
+  private internalDone(peer: RouterPeer, requestId: number, result: InternalResult | undefined): void {
+    if (!peer.open) return;
+    peer.send(resultMessage(requestId, {}, result?.args, result?.kwargs));
+  }
+
+  private internalFailed(peer: RouterPeer, requestId: number, uri: string, error: unknown): void {
+    if (!peer.open) return;
+    if (error instanceof WampError) {
+      const kwargs = Object.keys(error.kwargs).length > 0 ? error.kwargs : undefined;
+      const args = error.args.length > 0 || kwargs !== undefined ? error.args : undefined;
+      peer.send(callErrorMessage(requestId, error.uri, args, kwargs));
+      return;
+    }
+    this.realm.log('error', `router procedure ${uri} failed`, error);
+    const text = error instanceof Error ? error.message : String(error);
+    peer.send(errorMessage(MessageType.CALL, requestId, ErrorUri.RUNTIME_ERROR, `${uri} failed: ${text}`));
+  }
+
+  /** A call's `timeout` passed: the caller gets `wamp.error.timeout`, the callee INTERRUPT killnowait if it can cancel. */
+  private readonly onTimeout = (call: PendingCall): void => {
+    call.timer = undefined;
+    if (!this.pending.close(call)) return;
+    call.caller.peer.send(errorMessage(MessageType.CALL, call.requestId, ErrorUri.TIMEOUT, `the call to ${call.procedure} timed out`));
+    if (call.callee.canCancel && !call.interrupted) {
+      call.callee.peer.send(interruptMessage(call.invocationId, 'killnowait', ErrorUri.TIMEOUT));
+    }
+  };
+}
+
+function parseMatchPolicy(value: unknown): MatchPolicy | undefined {
+  if (value === undefined) return 'exact';
+  return value === 'exact' || value === 'prefix' || value === 'wildcard' ? value : undefined;
+}
+
+function invocationMessage(invocationId: number, registrationId: number, details: Dict, args: Args | undefined, kwargs: Dict | undefined): InvocationMessage {
+  if (kwargs !== undefined) return [MessageType.INVOCATION, invocationId, registrationId, details, args ?? [], kwargs];
+  if (args !== undefined) return [MessageType.INVOCATION, invocationId, registrationId, details, args];
+  return [MessageType.INVOCATION, invocationId, registrationId, details];
+}
+
+function resultMessage(requestId: number, details: Dict, args: Args | undefined, kwargs: Dict | undefined): ResultMessage {
+  if (kwargs !== undefined) return [MessageType.RESULT, requestId, details, args ?? [], kwargs];
+  if (args !== undefined) return [MessageType.RESULT, requestId, details, args];
+  return [MessageType.RESULT, requestId, details];
 }
