@@ -2,7 +2,8 @@
 # Installs the Debian packages that the test suites use as external peers:
 #   chromium            - browser WebSocket interop (driven by playwright-core)
 #   python3-websockets  - Python WebSocket client interop
-#   nats-server, python3-autobahn, python3-cbor2 - used by later suites
+#   python3-autobahn, python3-cbor2, python3-msgpack - Autobahn|Python WAMP interop
+#   nats-server         - router cluster suites
 #
 # Only acts when running as root on a system with apt-get; otherwise it
 # prints why and exits 0 (the suites then skip, or fail under CI=true).
@@ -10,7 +11,7 @@
 # every package is already installed. Exits non-zero if an install fails.
 set -euo pipefail
 
-PACKAGES=(chromium python3-websockets nats-server python3-autobahn python3-cbor2)
+PACKAGES=(chromium python3-websockets nats-server python3-autobahn python3-cbor2 python3-msgpack)
 
 log() { printf '[install-test-deps] %s\n' "$*" >&2; }
 
