@@ -36,7 +36,7 @@ export interface RouterLimits {
   maxSubscriptionsPerSession: number;
   /** Registrations per session. Default 1000. */
   maxRegistrationsPerSession: number;
-  /** Messages per second a session may send (token bucket, burst = one second's worth). Default 10000. */
+  /** Requests (CALL, PUBLISH, SUBSCRIBE, UNSUBSCRIBE, REGISTER, UNREGISTER) per second a session may send (token bucket, burst = one second's worth; replies are not counted). Default 10000. */
   maxMessagesPerSecond: number;
   /** Sessions per realm. Default 10000. */
   maxSessionsPerRealm: number;
