@@ -159,8 +159,28 @@ export class RouterSession implements RouterPeer {
     try {
       transport.send(message, shared);
     } catch (err) {
-      // A value the serializer cannot carry (e.g. from an embedded peer): this message is lost, nothing else.
+      // A value this peer's serializer cannot carry (e.g. a BigInt from an embedded peer).
       this.host.log('warn', `could not send ${messageTypeName(message[0])} to session ${this.id}`, err);
+      this.unsendable(message, err);
+    }
+  }
+
+  /**
+   * A RESULT or INVOCATION that could not be encoded must still end its call: the caller gets an
+   * ERROR instead of waiting for its timeout. Other messages (events) are lost for this peer only.
+   */
+  private unsendable(message: WampMessage, err: unknown): void {
+    const text = `the message could not be encoded as ${this.serializer}: ${(err as Error)?.message ?? String(err)}`.slice(0, 300);
+    if (message[0] === MessageType.RESULT) {
+      if (message[2].progress === true) return; // the final result still comes
+      try {
+        this.transport.send([MessageType.ERROR, MessageType.CALL, message[1], {}, ErrorUri.INVALID_ARGUMENT, [text]]);
+      } catch {
+        // Nothing more we can say to this peer.
+      }
+    } else if (message[0] === MessageType.INVOCATION && this.realm !== null) {
+      // As if the callee had answered with an error: the dealer routes it to the caller.
+      this.realm.dealer.invocationError(this, [MessageType.ERROR, MessageType.INVOCATION, message[1], {}, ErrorUri.INVALID_ARGUMENT, [text]]);
     }
   }
 
