@@ -9,6 +9,41 @@ import { SubscriptionMetaTopic, subscriptionMetaProcedures } from './broker/subs
 import { SubscriptionTable } from './broker/subscription-table.js';
 import type { Subscription } from './broker/subscription-table.js';
 
+/**
+ * A publication as it travels between the nodes of a router cluster (`@junction/cluster`): what
+ * another node needs to deliver it to its own subscribers with the same rules.
+ */
+export interface ClusterPublication {
+  topic: string;
+  publicationId: number;
+  /** EVENT.Details every receiver gets (publisher disclosure), without `topic`. */
+  details: Dict;
+  args: Args | undefined;
+  kwargs: Dict | undefined;
+  /** The publisher's session ID when it excluded itself (`exclude_me`), else 0. */
+  excluded: number;
+  /** The black- and whitelists, applied by each node to its own subscribers. */
+  filter: DeliveryFilter | undefined;
+  /** Keep it as the topic's retained event on every node. */
+  retain: boolean;
+  /** True for the router's own publications (meta events). */
+  internal: boolean;
+}
+
+/**
+ * Cluster hooks of a broker (set by `@junction/cluster` through {@link Broker.cluster}); a
+ * standalone router has none.
+ */
+export interface BrokerClusterHooks {
+  /** A publication was delivered on this node: hand it to the other nodes. Must not throw. */
+  forward(publication: ClusterPublication): void;
+  /**
+   * The ID of a new subscription: the same (URI, policy) gets the same ID on every node, so that
+   * the cluster-wide meta API can merge what each node reports. Random IDs when absent.
+   */
+  subscriptionId?(uri: string, match: MatchPolicy): number;
+}
+
 /** Options of a {@link Broker} beyond its realm's limits. */
 export interface BrokerOptions {
   /** Bounds of the retained-event store; see {@link RetentionLimits}. */
@@ -28,6 +63,7 @@ export class Broker implements BrokerApi {
   readonly subscriptions = new SubscriptionTable();
   /** @internal The retained events of the realm. */
   readonly retained: RetainedEvents;
+  private clusterHooks: BrokerClusterHooks | undefined = undefined;
 
   constructor(
     readonly realm: RealmContext,
@@ -35,6 +71,31 @@ export class Broker implements BrokerApi {
   ) {
     this.retained = new RetainedEvents({ ...DEFAULT_RETENTION_LIMITS, ...options.retention });
     this.registerMetaProcedures();
+  }
+
+  /** The cluster hooks (`@junction/cluster` sets them once, before sessions join); undefined when standalone. */
+  get cluster(): BrokerClusterHooks | undefined {
+    return this.clusterHooks;
+  }
+
+  set cluster(hooks: BrokerClusterHooks | undefined) {
+    this.clusterHooks = hooks;
+    const idFor = hooks?.subscriptionId;
+    this.subscriptions.idFor = idFor === undefined ? undefined : (uri, match) => idFor.call(hooks, uri, match);
+  }
+
+  /**
+   * A publication from another node of the cluster: delivered to this node's matching
+   * subscribers under the publication's own rules (and retained when it asks to be), never
+   * forwarded again and never acknowledged here.
+   */
+  publishRemote(publication: ClusterPublication): void {
+    const topic = publication.topic;
+    const exact = this.subscriptions.exact(topic);
+    if (exact === undefined && !isValidUri(topic)) return;
+    const { publicationId, details, args, kwargs, excluded, filter } = publication;
+    this.dispatch(topic, exact, publicationId, details, args, kwargs, excluded, filter);
+    if (publication.retain) this.retain(topic, publicationId, details, args, kwargs, excluded === 0 ? undefined : excluded, filter);
   }
 
   /**
@@ -127,6 +188,9 @@ export class Broker implements BrokerApi {
     const excluded = options.excludeMe ? peer.id : 0;
     this.dispatch(topic, exact, publicationId, details, message[4], message[5], excluded, options.filter);
     if (options.retain) this.retain(topic, publicationId, details, message[4], message[5], options.excludeMe ? peer.id : undefined, options.filter);
+    this.clusterHooks?.forward({
+      topic, publicationId, details, args: message[4], kwargs: message[5], excluded, filter: options.filter, retain: options.retain, internal: false,
+    });
     if (options.acknowledge) peer.send([MessageType.PUBLISHED, request, publicationId]);
   }
 
@@ -147,6 +211,7 @@ export class Broker implements BrokerApi {
     const publicationId = randomId();
     this.dispatch(topic, exact, publicationId, {}, args, kwargs, 0, parsed.filter);
     if (parsed.retain) this.retain(topic, publicationId, {}, args, kwargs, undefined, parsed.filter);
+    this.clusterHooks?.forward({ topic, publicationId, details: {}, args, kwargs, excluded: 0, filter: parsed.filter, retain: parsed.retain, internal: true });
   }
 
   /** The session left: its subscriptions go (with `on_unsubscribe` / `on_delete` meta events); its retained events stay. */

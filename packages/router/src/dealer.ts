@@ -27,6 +27,32 @@ import { RegistrationMetaTopic, registrationMetaProcedures } from './dealer/regi
 import type { Registration } from './dealer/registration.js';
 import { RegistrationTable } from './dealer/registration-table.js';
 import { parseTimeout } from './dealer/timeouts.js';
+import type { InvocationPolicy } from './dealer/invocation-policy.js';
+
+/** What {@link DealerClusterHooks.claim} decided: the callee's place in the cluster-wide order, or an error for the callee. */
+export type ClusterClaim = { order: number } | { error: string; message: string };
+
+/**
+ * Cluster hooks of a dealer (set by `@junction/cluster` through {@link Dealer.cluster}); a
+ * standalone router has none.
+ */
+export interface DealerClusterHooks {
+  /**
+   * Before REGISTERED: claims (uri, match) cluster-wide for `peer` (a single registration must be
+   * unique in the cluster; a shared one must keep its invocation policy). Resolves with the
+   * callee's order among the registration's callees (`first`/`last` follow it on every node), or
+   * with the error REGISTER gets.
+   */
+  claim(peer: RouterPeer, uri: string, match: MatchPolicy, invoke: InvocationPolicy, discloseCaller: boolean): Promise<ClusterClaim>;
+  /**
+   * A local callee left a registration it had claimed (UNREGISTER, leaving, or the session left
+   * while its claim was pending); `deleted` when the registration has no callee left on this
+   * node, remote ones included. Must not throw.
+   */
+  released(peer: RouterPeer, uri: string, match: MatchPolicy, invoke: InvocationPolicy, deleted: boolean): void;
+  /** The ID of a new registration: the same (URI, policy) gets the same ID on every node. Random IDs when absent. */
+  registrationId?(uri: string, match: MatchPolicy): number;
+}
 
 /**
  * The dealer of one realm: routes calls from callers to the callees of registrations (exact,
@@ -43,9 +69,21 @@ export class Dealer implements DealerApi {
   private readonly pending = new PendingCalls();
   private readonly peers = new Map<number, DealerPeer>();
   private readonly internals = new Map<string, InternalProcedure>();
+  private clusterHooks: DealerClusterHooks | undefined = undefined;
 
   constructor(readonly realm: RealmContext) {
     for (const [uri, procedure] of Object.entries(registrationMetaProcedures(this.registrations))) this.registerInternal(uri, procedure);
+  }
+
+  /** The cluster hooks (`@junction/cluster` sets them once, before sessions join); undefined when standalone. */
+  get cluster(): DealerClusterHooks | undefined {
+    return this.clusterHooks;
+  }
+
+  set cluster(hooks: DealerClusterHooks | undefined) {
+    this.clusterHooks = hooks;
+    const idFor = hooks?.registrationId;
+    this.registrations.idFor = idFor === undefined ? undefined : (uri, match) => idFor.call(hooks, uri, match);
   }
 
   /** Number of calls waiting for their final result (for tests and monitoring). */
@@ -81,34 +119,68 @@ export class Dealer implements DealerApi {
       peer.send(errorMessage(MessageType.REGISTER, requestId, ErrorUri.INVALID_URI, `"${uri}" is in the "wamp." namespace, which is reserved for the router`));
       return;
     }
+    const discloseCaller = options.disclose_caller === true;
+    const hooks = this.clusterHooks;
+    if (hooks === undefined) {
+      if (this.canRegister(peer, requestId, uri, match, invoke)) this.completeRegister(peer, requestId, uri, match, invoke, discloseCaller, 0);
+      return;
+    }
+    // Cluster: the cluster-wide claim decides first (it may wait for a dying node's verdict, whose
+    // stand-ins still hold the URI here); then the local checks run.
+    hooks.claim(peer, uri, match, invoke, discloseCaller).then(
+      (claim) => {
+        if ('error' in claim) {
+          if (peer.open) peer.send(errorMessage(MessageType.REGISTER, requestId, claim.error, claim.message));
+          return;
+        }
+        if (!peer.open || !this.canRegister(peer, requestId, uri, match, invoke)) {
+          hooks.released(peer, uri, match, invoke, this.registrations.lookup(uri, match) === undefined);
+          return;
+        }
+        this.completeRegister(peer, requestId, uri, match, invoke, discloseCaller, claim.order);
+      },
+      (error: unknown) => {
+        this.realm.log('error', `dealer: the cluster claim of ${uri} failed`, error);
+        if (peer.open) peer.send(errorMessage(MessageType.REGISTER, requestId, ErrorUri.RUNTIME_ERROR, `the cluster could not register "${uri}"`));
+      },
+    );
+  }
+
+  /** The local checks of a REGISTER (limit, existing registration); answers ERROR and returns false when one fails. */
+  private canRegister(peer: RouterPeer, requestId: number, uri: string, match: MatchPolicy, invoke: InvocationPolicy): boolean {
     const callee = this.peerState(peer);
     const limit = this.realm.limits.maxRegistrationsPerSession;
     if (callee.registrations.size >= limit) {
       peer.send(errorMessage(MessageType.REGISTER, requestId, ErrorUri.LIMIT_EXCEEDED, `a session may have at most ${limit} registrations`));
-      return;
+      return false;
     }
+    const registration = this.registrations.lookup(uri, match);
+    if (registration === undefined) return true;
+    if (registration.invoke === 'single' || registration.find(callee) !== undefined) {
+      peer.send(errorMessage(MessageType.REGISTER, requestId, ErrorUri.PROCEDURE_ALREADY_EXISTS, `"${uri}" (${match}) is already registered`));
+      return false;
+    }
+    if (registration.invoke !== invoke) {
+      peer.send(
+        errorMessage(
+          MessageType.REGISTER,
+          requestId,
+          ErrorUri.PROCEDURE_EXISTS_WITH_DIFFERENT_INVOCATION_POLICY,
+          `"${uri}" (${match}) is registered with invoke "${registration.invoke}", not "${invoke}"`,
+        ),
+      );
+      return false;
+    }
+    return true;
+  }
+
+  /** Attaches the callee (checks passed), answers REGISTERED and publishes the meta events. */
+  private completeRegister(peer: RouterPeer, requestId: number, uri: string, match: MatchPolicy, invoke: InvocationPolicy, discloseCaller: boolean, order: number): void {
+    const callee = this.peerState(peer);
     let registration = this.registrations.lookup(uri, match);
     const created = registration === undefined;
-    if (registration !== undefined) {
-      if (registration.invoke === 'single' || registration.find(callee) !== undefined) {
-        peer.send(errorMessage(MessageType.REGISTER, requestId, ErrorUri.PROCEDURE_ALREADY_EXISTS, `"${uri}" (${match}) is already registered`));
-        return;
-      }
-      if (registration.invoke !== invoke) {
-        peer.send(
-          errorMessage(
-            MessageType.REGISTER,
-            requestId,
-            ErrorUri.PROCEDURE_EXISTS_WITH_DIFFERENT_INVOCATION_POLICY,
-            `"${uri}" (${match}) is registered with invoke "${registration.invoke}", not "${invoke}"`,
-          ),
-        );
-        return;
-      }
-    } else {
-      registration = this.registrations.create(uri, match, invoke);
-    }
-    registration.add({ callee, discloseCaller: options.disclose_caller === true });
+    registration ??= this.registrations.create(uri, match, invoke);
+    registration.add({ callee, discloseCaller, order });
     callee.registrations.add(registration);
     peer.send([MessageType.REGISTERED, requestId, registration.id]);
     const broker = this.realm.broker;
@@ -279,6 +351,98 @@ export class Dealer implements DealerApi {
     state.registrations.clear();
   }
 
+  // Cluster (used by @junction/cluster) --------------------------------------------------------
+
+  /**
+   * Cluster: attaches `peer`, a stand-in for a callee on another node, to (uri, match) without
+   * answering or publishing anything (its node did). Its calls reach it as INVOCATION and
+   * INTERRUPT messages through `peer.send`. Returns the registration's ID here, or undefined
+   * when the registration here conflicts (a local single registration, or another invocation policy).
+   */
+  attachRemote(peer: RouterPeer, uri: string, match: MatchPolicy, invoke: InvocationPolicy, discloseCaller: boolean, order: number): number | undefined {
+    const callee = this.peerState(peer);
+    let registration = this.registrations.lookup(uri, match);
+    if (registration !== undefined) {
+      if (registration.find(callee) !== undefined) return registration.id;
+      if (registration.invoke === 'single' || registration.invoke !== invoke) return undefined;
+    } else {
+      registration = this.registrations.create(uri, match, invoke);
+    }
+    registration.add({ callee, discloseCaller, order });
+    callee.registrations.add(registration);
+    return registration.id;
+  }
+
+  /** Cluster: the ID of the registration for exactly (uri, match) on this node, remote callees included. */
+  registrationIdOf(uri: string, match: MatchPolicy): number | undefined {
+    return this.registrations.lookup(uri, match)?.id;
+  }
+
+  /** Cluster: detaches the stand-in `peer` from (uri, match), quietly; its pending calls stay (its callee may still answer). */
+  unregisterRemote(peer: RouterPeer, uri: string, match: MatchPolicy): void {
+    const callee = this.peers.get(peer.id);
+    const registration = this.registrations.lookup(uri, match);
+    if (callee === undefined || registration === undefined || !callee.registrations.delete(registration)) return;
+    this.removeCallee(registration, callee, true);
+    if (callee.registrations.size === 0 && callee.invocations.size === 0 && callee.calls.size === 0) this.peers.delete(peer.id);
+  }
+
+  /**
+   * Cluster: the stand-in `peer` is gone (its node died or left): calls pending on it fail at
+   * once with `junction.error.callee_unavailable`, calls it made are interrupted, and its
+   * registrations go, all without meta events.
+   */
+  detachRemote(peer: RouterPeer): void {
+    const state = this.peers.get(peer.id);
+    if (state === undefined) return;
+    for (const registration of state.registrations) this.removeCallee(registration, state, true);
+    state.registrations.clear();
+    this.detach(peer);
+  }
+
+  /**
+   * Cluster: an INVOCATION decided on another node for the local callee `calleeId` of (uri,
+   * match). `caller` stands in for that node's callers; `requestId` is the other node's
+   * invocation ID; `details` are passed on as they are. A second invocation with the same
+   * `requestId` while the call is open continues a progressive call invocation. Returns false
+   * when the callee no longer serves that registration.
+   */
+  invokeRemote(caller: RouterPeer, requestId: number, calleeId: number, uri: string, match: MatchPolicy, details: Dict, args: Args | undefined, kwargs: Dict | undefined, receiveProgress: boolean): boolean {
+    const state = this.peerState(caller);
+    const progress = details.progress === true;
+    const active = state.calls.get(requestId);
+    if (active !== undefined) {
+      const options: Dict = progress ? { progress: true } : {};
+      const message: CallMessage = kwargs !== undefined ? [MessageType.CALL, requestId, options, uri, args ?? [], kwargs]
+        : args !== undefined ? [MessageType.CALL, requestId, options, uri, args] : [MessageType.CALL, requestId, options, uri];
+      this.continueCall(active, message);
+      return true;
+    }
+    if (state.endedWhileProgressive(requestId)) return true;
+    const callee = this.peers.get(calleeId);
+    const registration = this.registrations.lookup(uri, match);
+    if (callee === undefined || !callee.peer.open || registration === undefined || registration.find(callee) === undefined) return false;
+    const call = this.pending.open(state, requestId, callee, registration.id, typeof details.procedure === 'string' ? details.procedure : uri, receiveProgress);
+    if (progress) {
+      call.invocationOpen = true;
+      const first: Dict = { ...details };
+      delete first.progress;
+      call.invocationDetails = first;
+    }
+    callee.peer.send(invocationMessage(call.invocationId, registration.id, details, args, kwargs));
+    return true;
+  }
+
+  /** Cluster: the session ID of the callee serving the pending call `invocationId` (a stand-in's ID for a remote callee). */
+  calleeOf(invocationId: number): number | undefined {
+    return this.pending.get(invocationId)?.callee.peer.id;
+  }
+
+  /** The router-provided procedure registered for `uri` (the cluster wraps the meta API with it). */
+  internalProcedure(uri: string): InternalProcedure | undefined {
+    return this.internals.get(uri);
+  }
+
   /** The dealer's state of `peer`, created on first use. */
   private peerState(peer: RouterPeer): DealerPeer {
     let state = this.peers.get(peer.id);
@@ -290,14 +454,19 @@ export class Dealer implements DealerApi {
   }
 
   /** Detaches a callee from a registration, deletes the registration when it was the last, and publishes the meta events. */
-  private removeCallee(registration: Registration, callee: DealerPeer): void {
+  private removeCallee(registration: Registration, callee: DealerPeer, remote = false): void {
     if (!registration.remove(callee)) return;
+    const deleted = registration.callees.length === 0;
+    if (deleted) this.registrations.delete(registration);
+    if (remote) return; // a stand-in for another node's callee: that node publishes and releases
     const sessionId = callee.peer.id;
     const broker = this.realm.broker;
     broker.publishInternal(RegistrationMetaTopic.ON_UNREGISTER, [sessionId, registration.id]);
-    if (registration.callees.length === 0) {
-      this.registrations.delete(registration);
-      broker.publishInternal(RegistrationMetaTopic.ON_DELETE, [sessionId, registration.id]);
+    if (deleted) broker.publishInternal(RegistrationMetaTopic.ON_DELETE, [sessionId, registration.id]);
+    try {
+      this.clusterHooks?.released(callee.peer, registration.uri, registration.match, registration.invoke, deleted);
+    } catch (error) {
+      this.realm.log('error', 'dealer: cluster release failed', error);
     }
   }
 

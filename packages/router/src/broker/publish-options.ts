@@ -3,7 +3,7 @@ import type { Dict } from '@junction/wamp';
 import type { RouterPeer } from '../realm-context.js';
 
 /** A list from PUBLISH.Options: short ones are searched in place, long ones through a Set. */
-type Membership<T> = readonly T[] | ReadonlySet<T>;
+export type Membership<T> = readonly T[] | ReadonlySet<T>;
 
 /** Lists longer than this become a Set (a linear scan of a few items beats hashing). */
 const SCAN_LIMIT = 8;

@@ -53,6 +53,8 @@ export class SubscriptionTable {
   private readonly bySession = new Map<number, Map<number, Subscription>>();
   /** Number of prefix and wildcard subscriptions: when 0, a publish needs one Map lookup. */
   private patternCount = 0;
+  /** Cluster: the ID a new subscription gets (the same on every node); random when unset or taken. */
+  idFor: ((uri: string, match: MatchPolicy) => number) | undefined = undefined;
 
   /** Number of subscriptions. */
   get size(): number {
@@ -104,7 +106,7 @@ export class SubscriptionTable {
     let subscription = this.patterns.get(uri, match);
     let created = false;
     if (subscription === undefined) {
-      let id = randomId();
+      let id = this.idFor?.(uri, match) ?? randomId();
       while (this.byId.has(id)) id = randomId();
       subscription = new Subscription(id, uri, match);
       this.patterns.set(uri, match, subscription);

@@ -7,6 +7,8 @@ import { Registration } from './registration.js';
 export class RegistrationTable {
   private readonly patterns = new PatternTable<Registration>();
   private readonly byId = new Map<number, Registration>();
+  /** Cluster: the ID a new registration gets (the same on every node); random when unset or taken. */
+  idFor: ((uri: string, match: MatchPolicy) => number) | undefined = undefined;
 
   /** Number of registrations. */
   get size(): number {
@@ -30,7 +32,7 @@ export class RegistrationTable {
 
   /** Creates an empty registration with a fresh random ID (the caller attaches its first callee). */
   create(uri: string, match: MatchPolicy, invoke: InvocationPolicy): Registration {
-    let id = randomId();
+    let id = this.idFor?.(uri, match) ?? randomId();
     while (this.byId.has(id)) id = randomId();
     const registration = new Registration(id, uri, match, invoke);
     this.byId.set(id, registration);

@@ -7,6 +7,11 @@ export interface RegisteredCallee {
   readonly callee: DealerPeer;
   /** `REGISTER.Options.disclose_caller`: every INVOCATION carries the caller's identity. */
   readonly discloseCaller: boolean;
+  /**
+   * Place among the callees (ascending; equal orders keep registration order). 0 on a standalone
+   * router; in a cluster, an order shared by every node so that `first` and `last` agree.
+   */
+  readonly order?: number;
 }
 
 /**
@@ -43,9 +48,14 @@ export class Registration {
     return undefined;
   }
 
-  /** Attaches a callee at the end of the list. */
+  /** Attaches a callee after every callee of a lower or equal {@link RegisteredCallee.order}. */
   add(entry: RegisteredCallee): void {
-    this.callees.push(entry);
+    const callees = this.callees;
+    const order = entry.order ?? 0;
+    let index = callees.length;
+    while (index > 0 && (callees[index - 1]!.order ?? 0) > order) index--;
+    callees.splice(index, 0, entry);
+    if (index < this.cursor) this.cursor++;
   }
 
   /** Detaches a callee; true when it was attached. Keeps the round-robin order of the others. */
