@@ -32,7 +32,13 @@ export interface ClientOptions {
   urls?: string[];
   /** The realm to join. */
   realm: string;
-  /** Serializers offered as WebSocket subprotocols, in order of preference. Default: all, in `@junction/wamp`'s order (msgpack, cbor, json). */
+  /**
+   * Serializers offered as WebSocket subprotocols, in order of preference: names, or serializer
+   * objects (`jsonSerializer`; `msgpackSerializer` from `@junction/client/msgpack`, `cborSerializer`
+   * from `@junction/client/cbor`). Default: every loaded serializer in the order msgpack, cbor,
+   * json: all three in Node, JSON alone in the browser entry unless those modules are imported.
+   * A name whose module is not loaded throws, naming the import to add.
+   */
   serializers?: readonly (SerializerName | Serializer)[];
   /** Authentication (`ticketAuth`, `wampcraAuth`, `cryptosignAuth` or your own); default anonymous. */
   auth?: ClientAuth;

@@ -3,6 +3,11 @@
  * timeouts and cancellation), registrations, subscriptions, publications, authentication and
  * reconnects. This entry (the browser build) uses the global `WebSocket`; the `node` export
  * condition resolves to `dist/node.js`, which uses `@junction/websocket` instead.
+ *
+ * Serializers: this entry loads JSON only, so a browser bundle carries neither msgpackr nor
+ * cbor-x. `import '@junction/client/msgpack'` and `import '@junction/client/cbor'` add the
+ * others (usable by name, and first in the default list); their `msgpackSerializer` and
+ * `cborSerializer` exports can also go straight into `serializers`. The Node entry loads all three.
  * @packageDocumentation
  */
 import { connectWith, type Client, type ClientOptions } from './client.js';
@@ -31,6 +36,7 @@ export type { ReconnectOptions } from './backoff.js';
 export { connectWebSocket } from './transports/browser.js';
 export type { WebSocketLike, WebSocketConstructor } from './transports/browser.js';
 export { resolveSerializers } from './serializers.js';
+export { jsonSerializer } from '@junction/wamp/json';
 export { JUNCTION_CLIENT_ROLES } from './roles.js';
 export { WampError, ErrorUri } from '@junction/wamp';
 export type { MessageTransport, Serializer, SerializerName, MatchPolicy } from '@junction/wamp';

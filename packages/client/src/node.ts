@@ -1,8 +1,11 @@
 /**
  * The Node entry of `@junction/client` (export condition `node`): everything of the browser entry,
- * with {@link connect} opening WebSockets through `@junction/websocket`.
+ * with {@link connect} opening WebSockets through `@junction/websocket`, and all three serializers
+ * loaded (MessagePack, CBOR, JSON: the default list, and usable by name).
  * @packageDocumentation
  */
+import './msgpack.js';
+import './cbor.js';
 import { connectWith, type Client, type ClientOptions, type TransportConnector } from './client.js';
 import { connectNodeWebSocket } from './transports/node.js';
 

@@ -38,7 +38,12 @@ describe.skipIf(!available)('browser entry in Chromium', () => {
 
   beforeAll(async () => {
     const bundle = await build({
-      entryPoints: [fileURLToPath(new URL('../src/index.ts', import.meta.url))],
+      // The browser entry loads JSON only; MessagePack and CBOR come with their own modules.
+      stdin: {
+        contents: "import './msgpack.ts'; import './cbor.ts'; export * from './index.ts';",
+        resolveDir: fileURLToPath(new URL('../src/', import.meta.url)),
+        loader: 'ts',
+      },
       bundle: true,
       platform: 'browser',
       format: 'iife',

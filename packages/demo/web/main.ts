@@ -3,9 +3,6 @@
  * the demo contract (api.generated.ts, `junction generate`) and starts the four panels.
  */
 import { connect } from '@junction/client';
-// The browser entry loads JSON only; these make 'msgpack' and 'cbor' usable by name below.
-import '@junction/client/msgpack';
-import '@junction/client/cbor';
 import { contractInfo, createApi } from './api.generated.js';
 import { startCalculator } from './calculator.js';
 import { startChat } from './chat.js';

@@ -14,7 +14,10 @@ export type { MatchPolicy, UriRule } from './uri.js';
 export { WampError } from './wamp-error.js';
 export { ROUTER_ROLES, CLIENT_ROLES, hasFeature } from './roles.js';
 export type { Serializer, SerializerName } from './serializer.js';
-export {
-  jsonSerializer, msgpackSerializer, cborSerializer, SERIALIZERS, WAMP_PROTOCOLS, serializerByName, serializerByProtocol, wampProtocols,
-} from './serializers/index.js';
+// Each serializer from its own module, so that a bundle importing one of them (`jsonSerializer` in a
+// browser) does not reach the registry, which needs all three (and msgpackr and cbor-x).
+export { jsonSerializer } from './serializers/json.js';
+export { msgpackSerializer } from './serializers/msgpack.js';
+export { cborSerializer } from './serializers/cbor.js';
+export { SERIALIZERS, WAMP_PROTOCOLS, serializerByName, serializerByProtocol, wampProtocols } from './serializers/index.js';
 export type { MessageTransport, TransportCloseInfo, EncodedCache } from './transport.js';

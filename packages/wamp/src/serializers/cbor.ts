@@ -1,3 +1,4 @@
+// Also the subpath `@junction/wamp/cbor`: the only module that imports cbor-x (the registry reaches it through here).
 import { Decoder, Encoder } from 'cbor-x';
 import type { Options as DecoderOptions } from 'cbor-x';
 import type { Serializer } from '../serializer.js';

@@ -1,3 +1,8 @@
+/**
+ * The registry of every serializer Junction ships. Importing it loads msgpackr and cbor-x: code
+ * that needs only some serializers (a browser bundle) imports them one by one instead, from
+ * `@junction/wamp/json`, `@junction/wamp/msgpack` and `@junction/wamp/cbor`, which share no heavy import.
+ */
 import type { Serializer } from '../serializer.js';
 import { cborSerializer } from './cbor.js';
 import { jsonSerializer } from './json.js';
@@ -14,10 +19,10 @@ export { msgpackSerializer } from './msgpack.js';
  * client library we test with speaks it, CBOR next (Autobahn|Python's first choice), JSON last as
  * the format every WAMP peer speaks.
  */
-export const SERIALIZERS: readonly Serializer[] = Object.freeze([msgpackSerializer, cborSerializer, jsonSerializer]);
+export const SERIALIZERS: readonly Serializer[] = /* @__PURE__ */ Object.freeze([msgpackSerializer, cborSerializer, jsonSerializer]);
 
 /** The WebSocket subprotocols of {@link SERIALIZERS}, in the same order of preference. */
-export const WAMP_PROTOCOLS: readonly string[] = Object.freeze(SERIALIZERS.map((s) => s.protocol));
+export const WAMP_PROTOCOLS: readonly string[] = /* @__PURE__ */ Object.freeze(/* @__PURE__ */ SERIALIZERS.map((s) => s.protocol));
 
 /** The serializer with this short name (`json`, `msgpack`, `cbor`), or `undefined`. */
 export function serializerByName(name: string): Serializer | undefined {

@@ -1,3 +1,4 @@
+// Also the subpath `@junction/wamp/json`. It pulls in no codec library, so a JSON-only browser bundle stays small.
 import type { Serializer } from '../serializer.js';
 import { encodeError } from './errors.js';
 import { decodeBase64 } from './base64.js';

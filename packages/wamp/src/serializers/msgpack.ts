@@ -1,3 +1,4 @@
+// Also the subpath `@junction/wamp/msgpack`: the only module that imports msgpackr (the registry reaches it through here).
 import { Packr, Unpackr } from 'msgpackr';
 import type { Serializer } from '../serializer.js';
 import { encodeError } from './errors.js';
