@@ -422,7 +422,6 @@ export function createApi(client: Client, options: ApiOptions = {}): Api {
 // ---------------------------------------------------------------------------------------------
 // Runtime (the same in every generated module)
 
-const noop = (): void => {};
 
 /** The value of a RESULT or EVENT: `args[0]`; from peers that send kwargs only, the kwargs. */
 function readValue(args: unknown[], kwargs: Record<string, unknown>): unknown {
@@ -441,6 +440,8 @@ function dropUndefined<T>(value: T): T {
   for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = dropUndefined(item);
   return out as T;
 }
+
+const noop = (): void => {};
 
 function toCallError(error: unknown): CallError {
   if (error instanceof CallError) return error;
@@ -538,7 +539,7 @@ function stream(run: Run, input: unknown, options: ProcedureCallOptions): Progre
   return iterator;
 }
 
-function makeTopic<T>(client: Client, uri: string, options: ApiOptions): T {
+function makeTopic<T>(client: Client, uri: string, _options: ApiOptions): T {
   const events = (eventsOptions?: EventsOptions): AsyncIterableIterator<unknown> =>
     (async function* () {
       for await (const event of client.events(uri, eventsOptions)) {
