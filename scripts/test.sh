@@ -21,6 +21,12 @@ for config in packages/*/tsconfig.test.json; do
   echo "[test] typechecking ${config%/tsconfig.test.json} with its tests" >&2
   npx tsc -p "$config"
 done
+# Examples with browser code carry their own config (DOM types).
+for config in examples/*/tsconfig.json; do
+  [[ -e "$config" ]] || continue
+  echo "[test] typechecking ${config%/tsconfig.json}" >&2
+  npx tsc -p "$config"
+done
 
 # The API reference must build without a single warning (typedoc.json treats them as errors).
 echo "[test] checking the API docs (typedoc)" >&2
