@@ -34,7 +34,7 @@ describe('junction bin', () => {
   });
 
   it.each([
-    [['frobnicate'], 'junction: unknown command "frobnicate" (commands: generate, docs; see junction --help)\n'],
+    [['frobnicate'], 'junction: unknown command "frobnicate" (commands: router, call, publish, subscribe, generate, docs; see junction --help)\n'],
     [['generate', '--out', 'x.ts'], 'junction generate: give either --contract FILE or --url URL (see junction generate --help)\n'],
     [['generate', '--contract', 'missing.ts', '--out', 'x.ts'], 'junction generate: contract file missing.ts not found\n'],
     [['generate', '--contract', 'test/fixtures/api.ts'], 'junction generate: --out FILE is required (see junction generate --help)\n'],

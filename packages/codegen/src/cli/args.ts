@@ -55,3 +55,39 @@ export interface CommandIo {
   /** The working directory paths are relative to. */
   cwd: string;
 }
+
+/** Flags and positional arguments of a command line (see {@link parseCommandLine}). */
+export interface CommandLine<S extends FlagSpec> {
+  flags: Flags<S>;
+  positionals: string[];
+}
+
+/**
+ * Like {@link parseFlags}, but collects positional arguments (at most `maxPositionals`) instead
+ * of refusing them; `-q` stands for `--quiet` where the spec has it. `--` ends the options: what follows is positional even if it starts with `--`.
+ */
+export function parseCommandLine<S extends FlagSpec>(argv: readonly string[], spec: S, maxPositionals: number): CommandLine<S> {
+  const options: string[] = [];
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg === '-q' && spec['quiet'] === 'boolean') {
+      options.push('--quiet');
+      continue;
+    }
+    if (!arg.startsWith('--')) {
+      positionals.push(arg);
+      continue;
+    }
+    options.push(arg);
+    // The value of a string option is the next argument unless given inline.
+    const name = arg.includes('=') ? undefined : arg.slice(2);
+    if (name !== undefined && spec[name] === 'string' && i + 1 < argv.length) options.push(argv[++i]!);
+  }
+  if (positionals.length > maxPositionals) throw new UsageError(`unexpected argument "${positionals[maxPositionals]}"`);
+  return { flags: parseFlags(options, spec), positionals };
+}

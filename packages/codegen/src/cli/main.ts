@@ -1,10 +1,14 @@
 /** Dispatch of `junction <command>`; testable without a process (see {@link CommandIo}). */
 import { generateCommand } from '../commands/generate.js';
 import { docsCommand } from '../commands/docs.js';
+import { routerCommand } from '../commands/router.js';
+import { callCommand } from '../commands/call.js';
+import { publishCommand } from '../commands/publish.js';
+import { subscribeCommand } from '../commands/subscribe.js';
 import { UsageError, type Command, type CommandIo } from './args.js';
 
 /** The commands of the `junction` bin, in help order. Later issues add theirs here. */
-export const COMMANDS: readonly Command[] = [generateCommand, docsCommand];
+export const COMMANDS: readonly Command[] = [routerCommand, callCommand, publishCommand, subscribeCommand, generateCommand, docsCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
