@@ -17,8 +17,7 @@ const { url } = await router.listen({ port, host: '127.0.0.1' });
 console.log(`[${nodeId}] Router listening on ${url}`);
 
 const shutdown = async () => {
-  await cluster.close();
-  await router.close();
+  await router.close(); // leaves the cluster first, then says goodbye to the sessions
   process.exit(0);
 };
 process.on('SIGINT', shutdown);

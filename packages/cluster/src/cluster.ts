@@ -7,7 +7,7 @@ import { Kvm } from '@nats-io/kv';
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import { ErrorUri } from '@junction/wamp';
 import type { Dict, MatchPolicy } from '@junction/wamp';
-import type { ClusterClaim, InvocationPolicy, Router, RouterPeer } from '@junction/router';
+import type { ClusterClaim, InvocationPolicy, Realm, Router, RouterPeer } from '@junction/router';
 import { MATCH_LETTER, decode, encode, matchOf, token } from './codec.js';
 import { Liveness } from './liveness.js';
 import type { NodeAnswer } from './meta.js';
@@ -87,7 +87,14 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterLink 
   private readonly incarnation = Math.floor(Math.random() * 2 ** 31);
   private readonly incarnations = new Map<string, number>();
   private closing = false;
+  private closed: Promise<void> | undefined;
   private readonly prefix: string;
+  /** The realm filter (`options.realms`); undefined: every realm. */
+  private readonly realmFilter: ReadonlySet<string> | undefined;
+  private readonly removeCloseHook: () => void;
+  private readonly onRealm = (realm: Realm): void => {
+    if (!this.closing && (this.realmFilter === undefined || this.realmFilter.has(realm.name))) this.addBridge(realm);
+  };
 
   /** @internal Use {@link attachCluster}. */
   constructor(readonly router: Router, options: ClusterOptions) {
@@ -96,15 +103,17 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterLink 
     this.nodeId = this.options.nodeId;
     this.prefix = this.options.prefix;
     this.liveness = new Liveness(this.nodeId, this.options.nodeTimeout, this.options.heartbeatInterval);
-    for (const name of this.options.realms) {
-      const realm = router.realm(name);
-      if (realm === undefined) throw new TypeError(`cluster: the router has no realm "${name}"`);
-      const bridge = new RealmBridge(realm, this);
-      this.bridges.set(bridge.token, bridge);
+    this.realmFilter = this.options.realms === undefined ? undefined : new Set(this.options.realms);
+    for (const name of this.options.realms ?? []) {
+      if (router.realm(name) === undefined) this.log('warn', `cluster: the router has no realm "${name}" yet; it is clustered once added`);
     }
-    // The broker registers its meta procedures one microtask after it was made: wrap them after that.
-    queueMicrotask(() => queueMicrotask(() => { for (const bridge of this.bridges.values()) bridge.wrapMetaApi(); }));
+    for (const realm of router.realms()) this.onRealm(realm);
+    // Realms added later (addRealm, autoCreateRealms) join the cluster before their first session.
+    router.on('realm', this.onRealm);
+    // `await router.close()` leaves the cluster first, so no claim outlives the node's sessions.
+    this.removeCloseHook = router.beforeClose(() => this.close());
     this.ready = this.start().catch((error: unknown) => {
+      if (this.closing) return; // closed while starting
       this.options.log('error', 'cluster: could not start; serving local sessions only', error);
       this.setState('degraded');
     });
@@ -130,14 +139,39 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterLink 
     this.options.log(level, message, detail);
   }
 
+  /** The realms this node clusters (names). */
+  realms(): string[] {
+    return [...this.bridges.values()].map((bridge) => bridge.realm.name);
+  }
+
+  /** Makes `realm` span the cluster: hooks its broker and dealer, subscribes its subjects. */
+  private addBridge(realm: Realm): void {
+    if (this.bridges.has(token(realm.name))) return;
+    const bridge = new RealmBridge(realm, this);
+    this.bridges.set(bridge.token, bridge);
+    // The broker registers its meta procedures one microtask after it was made: wrap them after that.
+    queueMicrotask(() => queueMicrotask(() => bridge.wrapMetaApi()));
+    // Connected already (a realm made at run time): subscribe now; else start() does.
+    if (this.nc !== undefined && !this.closing) this.subscribeBridge(this.nc, bridge);
+    // Callees of other nodes in this realm, known before the realm existed here.
+    this.reattach((entry) => entry.realm === realm.name);
+  }
+
   /**
    * Leaves the cluster: tells the other nodes (they drop this node's registrations at once),
-   * removes this node's directory entries and closes the NATS connection. The router keeps
-   * running standalone; close it yourself.
+   * removes this node's directory entries and closes the NATS connection. `router.close()` calls
+   * it first; called alone, the router keeps running standalone. Calling it again returns the
+   * same promise.
    */
-  async close(): Promise<void> {
-    if (this.closing) return;
+  close(): Promise<void> {
+    this.closed ??= this.leave();
+    return this.closed;
+  }
+
+  private async leave(): Promise<void> {
     this.closing = true;
+    this.router.off('realm', this.onRealm);
+    this.removeCloseHook();
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     const nc = this.nc;
@@ -151,8 +185,10 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterLink 
             await Promise.allSettled([...this.ownClaims.keys()].map((key) => this.releaseClaim(key)));
           }
         }
+        // drain() waits for the server: only when there is one to answer.
+        const connected = this.connectedSince > 0;
         this.connectedSince = 0;
-        await nc.drain();
+        await (connected ? nc.drain() : nc.close());
       } catch (error) {
         this.log('warn', 'cluster: error while leaving', error);
       }
@@ -555,27 +591,8 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterLink 
     const p = this.prefix;
     nc.subscribe(`${p}.hb`, { callback: (error, msg) => { if (error === null) this.onHeartbeat(msg); } });
     nc.subscribe(`${p}.n.${this.nodeId}`, { callback: (error, msg) => { if (error === null) this.onNodeMessage(msg); } });
-    for (const bridge of this.bridges.values()) {
-      nc.subscribe(`${p}.ev.${bridge.token}`, {
-        callback: (error, msg) => {
-          if (error !== null) return;
-          try {
-            bridge.receiveEvent(decode(msg.data));
-          } catch (e) {
-            this.log('error', 'cluster: a remote event failed', e);
-          }
-        },
-      });
-      nc.subscribe(`${p}.meta.${bridge.token}`, {
-        callback: (error, msg) => {
-          if (error !== null) return;
-          bridge.answerMeta(decode(msg.data)).then(
-            (answer) => msg.respond(encode(answer)),
-            (e: unknown) => this.log('error', 'cluster: a meta request failed', e),
-          );
-        },
-      });
-    }
+    nc.subscribe(`${p}.meta.*`, { callback: (error, msg) => { if (error === null) this.onMetaRequest(msg); } });
+    for (const bridge of this.bridges.values()) this.subscribeBridge(nc, bridge);
     const kvm = new Kvm(jetstream(nc, { timeout: this.options.kvTimeout }));
     this.kv = await kvm.create(`${p}_registrations`, { history: 1, replicas: this.options.kvReplicas });
     const empty = (await this.kv.status()).values === 0;
@@ -606,6 +623,44 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterLink 
     // Other nodes answer our first heartbeat at once: give them a moment.
     await sleep(Math.min(200, interval));
     this.setState('connected');
+  }
+
+  /** Subscribes the events of one realm (meta requests for every realm share one subscription). */
+  private subscribeBridge(nc: NatsConnection, bridge: RealmBridge): void {
+    const p = this.prefix;
+    nc.subscribe(`${p}.ev.${bridge.token}`, {
+      callback: (error, msg) => {
+        if (error !== null) return;
+        try {
+          bridge.receiveEvent(decode(msg.data));
+        } catch (e) {
+          this.log('error', 'cluster: a remote event failed', e);
+        }
+      },
+    });
+  }
+
+  /**
+   * A meta request of another node. A node without that realm (not created here, or filtered
+   * out) answers too, with an error the merge skips, so the asker need not wait `metaTimeout`.
+   */
+  private onMetaRequest(msg: Msg): void {
+    const bridge = this.bridges.get(msg.subject.slice(this.prefix.length + '.meta.'.length));
+    if (bridge === undefined) {
+      msg.respond(encode([0, ErrorUri.NO_SUCH_REALM, ['the realm is not clustered on this node']]));
+      return;
+    }
+    let data: unknown[];
+    try {
+      data = decode(msg.data);
+    } catch (error) {
+      this.log('warn', 'cluster: malformed meta request', error);
+      return;
+    }
+    bridge.answerMeta(data).then(
+      (answer) => msg.respond(encode(answer)),
+      (e: unknown) => this.log('error', 'cluster: a meta request failed', e),
+    );
   }
 
   private async watchStatus(nc: NatsConnection): Promise<void> {
@@ -648,9 +703,11 @@ export class Cluster extends EventEmitter<ClusterEvents> implements ClusterLink 
 }
 
 /**
- * Joins `router` to a cluster: the realms in `options.realms` (default `realm1`) span every
- * router attached to the same NATS system with the same `prefix`. Returns at once; the router
- * serves its local sessions meanwhile and `cluster.ready` resolves when NATS was reached.
+ * Joins `router` to a cluster: its realms (all of them, also those added later, or those named
+ * in `options.realms`) span every router attached to the same NATS system with the same
+ * `prefix`. Returns at once; the router serves its local sessions meanwhile and `cluster.ready`
+ * resolves when NATS was reached. `router.close()` leaves the cluster first (a `beforeClose`
+ * hook); `cluster.close()` leaves it and keeps the router running.
  *
  * ```ts
  * const router = new Router({ realms: [{ name: 'realm1' }] });

@@ -17,7 +17,7 @@ import type { ClusterOptions } from './options.js';
  * ```
  */
 export interface JunctionConfig {
-  /** Realm configurations (used by the router; only their names matter here). */
+  /** Realm configurations (used by the router, not here). */
   realms?: Array<{ name: string }>;
   /** Cluster options; absent: the router runs standalone. */
   cluster?: Omit<ClusterOptions, 'log'>;
@@ -26,14 +26,14 @@ export interface JunctionConfig {
 
 /**
  * The cluster options of a parsed `junction.config.json`, or undefined when it has no `cluster`.
- * `cluster.realms` defaults to the names of the config's `realms`.
+ * Without `cluster.realms` every realm of the router is clustered (the configured ones and any
+ * created later).
  */
 export function clusterOptionsFromConfig(config: JunctionConfig): ClusterOptions | undefined {
   const cluster = config.cluster;
   if (cluster === undefined || cluster === null) return undefined;
   if (typeof cluster !== 'object') throw new TypeError('junction.config.json: "cluster" must be an object');
-  const realms = cluster.realms ?? config.realms?.map((realm) => realm.name);
-  return { ...cluster, ...(realms !== undefined ? { realms } : {}) };
+  return { ...cluster };
 }
 
 /** Reads `junction.config.json` (or another path) and returns its cluster options, or undefined. */

@@ -25,8 +25,9 @@ export interface NatsOptions {
 export interface ClusterOptions {
   nats: NatsOptions;
   /**
-   * The realms this node serves as part of the cluster (each must exist on the router). Every
-   * node of a cluster should list the same realms. Default `['realm1']`.
+   * Which realms span the cluster, by name: a filter. Default: every realm of the router,
+   * including those added later (`router.addRealm`, `autoCreateRealms`). A listed realm the
+   * router does not have yet is clustered once it is added. Every node should use the same list.
    */
   realms?: string[];
   /** This node's ID, unique in the cluster. Default: a random one per process. */
@@ -60,7 +61,8 @@ export interface ClusterOptions {
 /** {@link ClusterOptions} with every default filled in. */
 export interface ResolvedClusterOptions {
   nats: NatsOptions;
-  realms: string[];
+  /** The realm filter; undefined: every realm. */
+  realms: string[] | undefined;
   nodeId: string;
   prefix: string;
   heartbeatInterval: number;
@@ -96,8 +98,8 @@ export function resolveClusterOptions(options: ClusterOptions, randomNodeId: () 
   const heartbeatInterval = positive('heartbeatInterval', options.heartbeatInterval, 1000);
   const nodeTimeout = positive('nodeTimeout', options.nodeTimeout, Math.max(3000, 3 * heartbeatInterval));
   if (nodeTimeout < 2 * heartbeatInterval) throw new TypeError('cluster.nodeTimeout must be at least 2 heartbeat intervals');
-  const realms = options.realms ?? ['realm1'];
-  if (!Array.isArray(realms) || !realms.every((r) => typeof r === 'string' && r.length > 0)) throw new TypeError('cluster.realms must be a list of realm names');
+  const realms = options.realms;
+  if (realms !== undefined && (!Array.isArray(realms) || !realms.every((r) => typeof r === 'string' && r.length > 0))) throw new TypeError('cluster.realms must be a list of realm names');
   return {
     nats: { ...nats, servers },
     realms,

@@ -49,17 +49,22 @@ describe('meta merges', () => {
 describe('options and junction.config.json', () => {
   it('fills defaults and refuses bad values', () => {
     const resolved = resolveClusterOptions({ nats: { servers: 'nats://x:4222' } }, () => 'n1');
-    expect(resolved).toMatchObject({ nodeId: 'n1', prefix: 'junction', heartbeatInterval: 1000, nodeTimeout: 3000, metaTimeout: 500, realms: ['realm1'] });
+    expect(resolved).toMatchObject({ nodeId: 'n1', prefix: 'junction', heartbeatInterval: 1000, nodeTimeout: 3000, metaTimeout: 500 });
+    expect(resolved.realms).toBeUndefined(); // every realm
+    expect(resolveClusterOptions({ nats: { servers: 'x' }, realms: ['r1'] }, () => 'n').realms).toEqual(['r1']);
+    expect(() => resolveClusterOptions({ nats: { servers: 'x' }, realms: 'r1' as never }, () => 'n')).toThrow(/realms/);
     expect(resolved.nats.servers).toEqual(['nats://x:4222']);
     expect(() => resolveClusterOptions({ nats: { servers: [] } }, () => 'n')).toThrow(/servers/);
     expect(() => resolveClusterOptions({ nats: { servers: 'x' }, prefix: 'a.b' }, () => 'n')).toThrow(/prefix/);
     expect(() => resolveClusterOptions({ nats: { servers: 'x' }, heartbeatInterval: 1000, nodeTimeout: 1500 }, () => 'n')).toThrow(/nodeTimeout/);
   });
 
-  it('reads the cluster section, taking realm names from the config by default', () => {
+  it('reads the cluster section, clustering every realm unless it lists some', () => {
     expect(clusterOptionsFromConfig({ realms: [{ name: 'r1' }, { name: 'r2' }] })).toBeUndefined();
     expect(clusterOptionsFromConfig({ realms: [{ name: 'r1' }], cluster: { nats: { servers: ['nats://a:4222'], credentials: '/etc/x.creds' } } }))
-      .toEqual({ nats: { servers: ['nats://a:4222'], credentials: '/etc/x.creds' }, realms: ['r1'] });
+      .toEqual({ nats: { servers: ['nats://a:4222'], credentials: '/etc/x.creds' } });
+    expect(clusterOptionsFromConfig({ realms: [{ name: 'r1' }, { name: 'r2' }], cluster: { nats: { servers: ['nats://a:4222'] }, realms: ['r2'] } }))
+      .toEqual({ nats: { servers: ['nats://a:4222'] }, realms: ['r2'] });
   });
 });
 

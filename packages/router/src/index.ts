@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export { Router } from './router.js';
-export type { RouterOptions, RouterWebSocketOptions, ListenOptions, ListeningAddress, AttachOptions } from './router.js';
+export type { RouterOptions, RouterWebSocketOptions, ListenOptions, ListeningAddress, AttachOptions, RouterEvents, CloseHook } from './router.js';
 export { Realm } from './realm.js';
 export type { RealmConfig, RealmHost, EmbeddedIdentity, RouterLog } from './realm.js';
 export { RouterSession } from './router-session.js';

@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { EventEmitter } from 'eventemitter3';
 import type https from 'node:https';
 import { ErrorUri, randomId, serializerByName, SERIALIZERS } from '@junction/wamp';
 import type { Dict, MessageTransport, Serializer, SerializerName } from '@junction/wamp';
@@ -51,6 +52,25 @@ export interface RouterOptions {
 /** The `@junction/websocket` server options a router passes through; see {@link RouterOptions.webSocket}. */
 export type RouterWebSocketOptions = Pick<WebSocketServerOptions, 'origins' | 'heartbeat' | 'perMessageDeflate' | 'handshakeTimeout' | 'maxHeaderSize' | 'closeTimeout'>;
 
+/** The events of a {@link Router} (eventemitter3). */
+export interface RouterEvents {
+  /**
+   * A realm was added: by {@link Router.addRealm}, or on a first HELLO with
+   * {@link RouterOptions.autoCreateRealms}. Emitted before any session joins it. (The realms of
+   * {@link RouterOptions.realms} are added in the constructor, before anyone listens: see
+   * {@link Router.realms}.)
+   */
+  realm: [Realm];
+  /** {@link Router.close} finished: every session is gone and the router's own servers are closed. */
+  close: [];
+}
+
+/**
+ * Work {@link Router.close} runs and waits for before it tells the sessions goodbye (see
+ * {@link Router.beforeClose}). A rejection is logged; closing goes on.
+ */
+export type CloseHook = () => void | Promise<void>;
+
 /** Default heartbeat of the router's WebSocket servers. */
 const DEFAULT_HEARTBEAT = { interval: 30_000, timeout: 10_000 };
 
@@ -91,13 +111,13 @@ const defaultLog: RouterLog = (level, message, detail) => {
  * const { url } = await router.listen({ port: 8080 });
  * ```
  */
-export class Router implements SessionHost, RealmHost {
+export class Router extends EventEmitter<RouterEvents> implements SessionHost, RealmHost {
   /** Router-wide limits (realms start from these). */
   readonly limits: RouterLimits;
   readonly goodbyeTimeout: number;
   readonly establishTimeout: number;
   private readonly options: RouterOptions;
-  private readonly realms = new Map<string, Realm>();
+  private readonly realmsByName = new Map<string, Realm>();
   private readonly serializers: readonly Serializer[];
   /** Every live session, joined or not. */
   private readonly sessions = new Set<RouterSession>();
@@ -108,8 +128,10 @@ export class Router implements SessionHost, RealmHost {
   private readonly logger: RouterLog;
   private closing: Promise<void> | null = null;
   private allClosed: (() => void) | null = null;
+  private readonly closeHooks = new Set<CloseHook>();
 
   constructor(options: RouterOptions = {}) {
+    super();
     this.options = options;
     this.logger = options.log ?? defaultLog;
     this.limits = resolveLimits(options.limits);
@@ -126,16 +148,44 @@ export class Router implements SessionHost, RealmHost {
 
   /** The realm with this name, or undefined. */
   realm(name: string): Realm | undefined {
-    return this.realms.get(name);
+    return this.realmsByName.get(name);
   }
 
-  /** Adds a realm at run time; throws when one with that name exists. */
+  /**
+   * Every realm, in the order they were added (configured ones first). Realms added later are
+   * announced by the `realm` event.
+   */
+  realms(): Realm[] {
+    return [...this.realmsByName.values()];
+  }
+
+  /**
+   * Adds a realm at run time; throws when one with that name exists. Emits `realm` (a
+   * listener's exception is logged, never thrown from here).
+   */
   addRealm(config: RealmConfig): Realm {
     if (typeof config?.name !== 'string' || config.name.length === 0) throw new TypeError('a realm needs a name');
-    if (this.realms.has(config.name)) throw new TypeError(`realm "${config.name}" exists already`);
+    if (this.realmsByName.has(config.name)) throw new TypeError(`realm "${config.name}" exists already`);
     const realm = new Realm(config, this.options.limits ?? {}, this.logger, this);
-    this.realms.set(config.name, realm);
+    this.realmsByName.set(config.name, realm);
+    try {
+      this.emit('realm', realm);
+    } catch (err) {
+      this.logger('error', `a "realm" listener failed for realm "${config.name}"`, err);
+    }
     return realm;
+  }
+
+  /**
+   * Registers work for {@link close} to finish first, before it tells the sessions goodbye: a
+   * cluster leaving (`@junction/cluster` uses this), a flush. Hooks run together and should end
+   * promptly; a failing hook is logged. Returns a function that removes the hook.
+   */
+  beforeClose(hook: CloseHook): () => void {
+    this.closeHooks.add(hook);
+    return () => {
+      this.closeHooks.delete(hook);
+    };
   }
 
   /**
@@ -212,30 +262,54 @@ export class Router implements SessionHost, RealmHost {
   }
 
   /**
-   * Shuts down: GOODBYE `wamp.close.system_shutdown` to every session, waits for the answers
-   * (at most `goodbyeTimeout`), then closes the WebSocket servers the router made (a server
-   * passed to {@link attach} keeps running, without the router's protocols' sessions).
+   * Shuts down: refuses new sessions, runs the {@link beforeClose} hooks (an attached cluster
+   * leaves) and waits for them, sends GOODBYE `wamp.close.system_shutdown` to every session,
+   * waits for the answers (at most `goodbyeTimeout`), then closes the WebSocket servers the
+   * router made (a server passed to {@link attach} keeps running, without the router's
+   * protocols' sessions) and emits `close`. Calling it again returns the same promise.
    */
   close(): Promise<void> {
     if (this.closing !== null) return this.closing;
-    for (const realm of this.realms.values()) realm.closed = true;
-    const sessionsDone = new Promise<void>((resolve) => {
-      if (this.sessions.size === 0) resolve();
-      else this.allClosed = resolve;
-    });
+    for (const realm of this.realmsByName.values()) realm.closed = true;
+    const hooks = [...this.closeHooks];
+    this.closeHooks.clear();
+    const goodbye = (): Promise<void> => {
+      const sessionsDone = new Promise<void>((resolve) => {
+        if (this.sessions.size === 0) resolve();
+        else this.allClosed = resolve;
+      });
+      for (const session of [...this.sessions]) session.goodbye(ErrorUri.SYSTEM_SHUTDOWN, 'the router is shutting down');
+      return sessionsDone;
+    };
+    // Without hooks the sessions are told at once, as close() is called.
+    const sessionsDone = hooks.length === 0 ? goodbye() : this.runCloseHooks(hooks).then(goodbye);
     const closing = sessionsDone.then(async () => {
       await Promise.all(this.ownServers.map((server) => server.close()));
+      try {
+        this.emit('close');
+      } catch (err) {
+        this.logger('error', 'a "close" listener failed', err);
+      }
     });
     this.closing = closing;
-    for (const session of [...this.sessions]) session.goodbye(ErrorUri.SYSTEM_SHUTDOWN, 'the router is shutting down');
     return closing;
+  }
+
+  private async runCloseHooks(hooks: CloseHook[]): Promise<void> {
+    await Promise.all(hooks.map(async (hook) => {
+      try {
+        await hook();
+      } catch (err) {
+        this.logger('error', 'a beforeClose hook failed', err);
+      }
+    }));
   }
 
   // SessionHost ---------------------------------------------------------------------------------
 
   /** @internal */
   realmForHello(name: string): Realm | undefined {
-    const realm = this.realms.get(name);
+    const realm = this.realmsByName.get(name);
     if (realm !== undefined || this.closing !== null || this.options.autoCreateRealms !== true) return realm;
     this.logger('info', `realm "${name}" created on first use (autoCreateRealms)`);
     return this.addRealm({ name });
@@ -272,7 +346,7 @@ export class Router implements SessionHost, RealmHost {
     let maxPayload = this.limits.maxMessageSize;
     let maxBufferedAmount = this.limits.maxBufferedAmount;
     // The socket-level limits are the largest of any realm: realms enforce their own below that.
-    for (const realm of this.realms.values()) {
+    for (const realm of this.realmsByName.values()) {
       maxPayload = Math.max(maxPayload, realm.limits.maxMessageSize);
       maxBufferedAmount = Math.max(maxBufferedAmount, realm.limits.maxBufferedAmount);
     }

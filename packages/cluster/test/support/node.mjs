@@ -22,8 +22,7 @@ process.send?.({ type: 'ready', url, nodeId: cluster.nodeId });
 process.on('message', async (message) => {
   if (message?.type === 'status') process.send?.({ type: 'status-reply', status: cluster.status() });
   if (message?.type === 'stop') {
-    await cluster.close();
-    await router.close();
+    await router.close(); // leaves the cluster first (its beforeClose hook)
     process.exit(0);
   }
 });
