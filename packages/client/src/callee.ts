@@ -1,5 +1,6 @@
 import { ErrorUri, MessageType, WampError, type Dict, type InterruptMessage, type InvocationMessage, type YieldMessage } from '@junction/wamp';
 import { AsyncQueue } from './async-queue.js';
+import { ClientErrorUri } from './errors.js';
 import { EMPTY_ARGS, EMPTY_KWARGS, hasKeys, isThenable, type SessionLink } from './session-link.js';
 
 /**
@@ -52,6 +53,7 @@ export interface ProcedureTarget {
 export class InvocationContext {
   /** @internal */ done = false;
   /** @internal */ queue: AsyncQueue<InvocationChunk> | undefined = undefined;
+  /** @internal The caller's final chunk arrived (progressive call invocations). */ lastChunk = false;
   private controller: AbortController | undefined = undefined;
   private interruptReason: WampError | undefined = undefined;
 
@@ -144,6 +146,13 @@ export class Callee {
   readonly registrations = new Map<number, ProcedureTarget>();
   /** Invocations not yet answered, plus answered progressive invocations still receiving chunks. */
   private readonly invocations = new Map<number, InvocationContext>();
+  /**
+   * Request IDs of progressive invocations answered before the caller's final chunk (a small
+   * ring): chunks already on their way are dropped, not taken for new invocations. A ring, not the
+   * map above, since the dealer drops the caller's later chunks, so the final one may never come.
+   */
+  private readonly answeredEarly: number[] = [];
+  private answeredCursor = 0;
 
   constructor(private readonly link: SessionLink) {}
 
@@ -160,13 +169,21 @@ export class Callee {
       this.continueProgressive(running, message);
       return;
     }
+    if (this.answeredEarly.length > 0) {
+      const index = this.answeredEarly.indexOf(id);
+      if (index >= 0) {
+        // A late chunk of a progressive invocation we answered; after the final one the ID is free.
+        if (details.progress !== true) this.answeredEarly[index] = 0;
+        return;
+      }
+    }
     const target = this.registrations.get(message[2]);
     if (target === undefined) {
       this.link.send([MessageType.ERROR, MessageType.INVOCATION, id, {}, ErrorUri.NO_SUCH_REGISTRATION, [`no registration ${message[2]} in this session`]]);
       return;
     }
     const ctx = new InvocationContext(this.link, id, message[2], target.procedure, details);
-    if (details.progress === true) ctx.queue = new AsyncQueue<InvocationChunk>();
+    if (details.progress === true) ctx.queue = new AsyncQueue<InvocationChunk>({ max: MAX_QUEUED_CHUNKS, overflow: inputsOverflow });
     this.invocations.set(id, ctx);
     let outcome: unknown;
     try {
@@ -214,16 +231,26 @@ export class Callee {
     const final = details.progress !== true;
     ctx.queue?.push({ args: message[4] ?? EMPTY_ARGS, kwargs: message[5] ?? EMPTY_KWARGS, details, final });
     if (final) {
+      ctx.lastChunk = true;
       ctx.queue?.end();
-      if (ctx.done) this.invocations.delete(ctx.request);
     }
   }
 
   private release(ctx: InvocationContext): void {
     ctx.done = true;
-    // A progressive invocation answered early stays known until the caller's final chunk, so that
-    // the remaining chunks are not mistaken for new invocations.
-    if (ctx.queue === undefined || ctx.queue.closed) this.invocations.delete(ctx.request);
+    this.invocations.delete(ctx.request);
+    const queue = ctx.queue;
+    if (queue === undefined || ctx.lastChunk) return;
+    // Answered before the caller's final chunk (the handler may also have left ctx.inputs, or it
+    // overflowed): the remaining chunks must not be mistaken for new invocations. The input stream
+    // ends here (the dealer forwards no more chunks).
+    queue.end();
+    if (this.answeredEarly.length < ANSWERED_EARLY_RING) {
+      this.answeredEarly.push(ctx.request);
+    } else {
+      this.answeredEarly[this.answeredCursor] = ctx.request;
+      this.answeredCursor = (this.answeredCursor + 1) % ANSWERED_EARLY_RING;
+    }
   }
 
   private answer(ctx: InvocationContext, value: unknown): void {
@@ -262,6 +289,20 @@ export class Callee {
     else this.link.send([MessageType.ERROR, MessageType.INVOCATION, ctx.request, {}, uri]);
   }
 }
+
+/**
+ * Chunks of a progressive call invocation buffered for a handler that reads `ctx.inputs` slower
+ * than the caller sends (or not at all): past this, the input stream fails and later chunks are
+ * dropped, so a caller cannot grow the callee's memory without bound.
+ */
+const MAX_QUEUED_CHUNKS = 10_000;
+
+function inputsOverflow(): WampError {
+  return new WampError(ClientErrorUri.QUEUE_OVERFLOW, [`more than ${MAX_QUEUED_CHUNKS} input chunks queued for a slow handler`]);
+}
+
+/** How many early-answered progressive invocations the callee remembers (see `Callee.answeredEarly`). */
+const ANSWERED_EARLY_RING = 32;
 
 function describe(error: unknown): string {
   if (error instanceof Error) return error.message;

@@ -2,11 +2,14 @@ import { ErrorUri, MessageType, WampError, type CallMessage, type Dict, type Err
 import { EMPTY_ARGS, EMPTY_KWARGS, hasKeys, type SessionLink } from './session-link.js';
 import type { CallOptions, CallResult, CancelMode } from './types.js';
 
+/** The longest delay a timer takes (about 24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** One call in flight: the only per-call record (besides the promise and the message array). */
 class PendingCall {
   resolve!: (result: CallResult) => void;
   reject!: (error: unknown) => void;
-  /** The promise is settled (cancel or timeout) but the router's final answer is still due: absorb it. */
+  /** The promise was settled locally (cancel or timeout): nothing may settle it again. */
   settled = false;
   onProgress: ((result: CallResult) => void) | undefined = undefined;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
@@ -24,7 +27,7 @@ export class Caller {
 
   constructor(private readonly link: SessionLink) {}
 
-  /** Calls in flight (including cancelled ones whose final answer is still due). */
+  /** Calls in flight (a call cancelled or timed out locally no longer counts). */
   get size(): number {
     return this.pending.size;
   }
@@ -52,7 +55,8 @@ export class Caller {
       const timeout = options.timeout;
       if (timeout !== undefined && timeout > 0) {
         callOptions.timeout = timeout;
-        record.timer = setTimeout(() => this.abandon(id, ErrorUri.TIMEOUT, `call timed out after ${timeout} ms`, 'killnowait'), timeout);
+        // Longer than a timer can hold, setTimeout would fire at once: leave it to the dealer.
+        if (timeout <= MAX_TIMER_MS) record.timer = setTimeout(() => this.abandon(id, ErrorUri.TIMEOUT, `call timed out after ${timeout} ms`, 'killnowait'), timeout);
       }
       if (options.onProgress !== undefined) {
         callOptions.receive_progress = true;
@@ -140,12 +144,14 @@ export class Caller {
 
   /**
    * Settles a call locally (cancel or timeout): rejects now and, when the dealer supports it, sends
-   * CANCEL. The record stays until the router's final answer, which is then dropped.
+   * CANCEL. The record goes at once: the router's late answer (if one ever comes: a dealer without
+   * canceling, or a callee that ignores `kill`, may never send one) finds no call and is dropped.
    */
   private abandon(id: number, uri: string, text: string, mode: CancelMode): void {
     const record = this.pending.get(id);
     if (record === undefined || record.settled) return;
     record.settled = true;
+    this.pending.delete(id);
     this.finish(record);
     record.reject(new WampError(uri, [text]));
     if (this.link.dealerCancels) {

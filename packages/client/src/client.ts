@@ -108,6 +108,9 @@ const PERMANENT_ABORTS = new Set<string>([
 
 const noop = (): void => {};
 
+/** Progressive results `callProgress` buffers for a slow loop before it fails (and cancels the call). */
+const MAX_QUEUED_RESULTS = 10_000;
+
 const browserConnector: TransportConnector = (url, serializers, signal, options) => connectWebSocket(url, serializers, signal, options.webSocket);
 
 /** A procedure registered through {@link Client.register}; re-registered after every reconnect. */
@@ -295,17 +298,31 @@ export class Client extends EventEmitter<ClientEvents> {
   callProgress(procedure: string, args?: unknown[], kwargs?: Record<string, unknown>, options: Omit<CallOptions, 'onProgress'> = {}): AsyncIterableIterator<CallResult, undefined> {
     const controller = new AbortController();
     const userSignal = options.signal;
-    const queue = new AsyncQueue<CallResult>({ onReturn: () => controller.abort() });
+    const queue = new AsyncQueue<CallResult>({
+      max: MAX_QUEUED_RESULTS,
+      // A callee streaming faster than the loop reads must not grow memory without bound.
+      overflow: () => {
+        controller.abort();
+        return new WampError(ClientErrorUri.QUEUE_OVERFLOW, [`more than ${MAX_QUEUED_RESULTS} progressive results queued for a slow consumer`]);
+      },
+      onReturn: () => controller.abort(),
+    });
+    // The user's signal may outlive many calls: its listener goes when this call is over.
+    const onUserAbort = (): void => controller.abort();
     if (userSignal !== undefined) {
       if (userSignal.aborted) controller.abort();
-      else userSignal.addEventListener('abort', () => controller.abort(), { once: true });
+      else userSignal.addEventListener('abort', onUserAbort, { once: true });
     }
     this.call(procedure, args, kwargs, { ...options, signal: controller.signal, onProgress: (r) => queue.push(r) }).then(
       (r) => {
+        userSignal?.removeEventListener('abort', onUserAbort);
         queue.push(r);
         queue.end();
       },
-      (error: unknown) => queue.fail(error),
+      (error: unknown) => {
+        userSignal?.removeEventListener('abort', onUserAbort);
+        queue.fail(error);
+      },
     );
     return queue;
   }
@@ -468,11 +485,14 @@ export class Client extends EventEmitter<ClientEvents> {
     this.attempt = controller;
     const timeout = this.options.connectTimeout ?? 10_000;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // Settles the attempt when it times out, or at once when close() aborts it (the handshake may
+    // never finish: a router that does not answer HELLO).
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        controller.abort();
         reject(new Error(`no session within ${timeout} ms`));
+        controller.abort();
       }, timeout);
+      controller.signal.addEventListener('abort', () => reject(new Error('connecting was abandoned')), { once: true });
     });
     let session: Session | null = null;
     try {

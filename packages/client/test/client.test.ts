@@ -15,6 +15,14 @@ async function start(router = new FakeRouter(), options: Partial<Parameters<type
   return { client, router };
 }
 
+async function until(condition: () => boolean, timeout = 2000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeout) throw new Error('timed out waiting for a condition');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
 function nextEvent<T>(client: Client, name: 'open' | 'close' | 'reconnecting' | 'error'): Promise<T> {
   return new Promise((resolve) => client.once(name, (value: unknown) => resolve(value as T)));
 }
@@ -158,6 +166,32 @@ describe('Client', () => {
     expect(router.current.ofType(T.CANCEL)).toEqual([[T.CANCEL, 2, { mode: 'kill' }]]);
   });
 
+  it('callProgress() bounds the results buffered for a slow loop: it fails with queue_overflow and cancels the call', async () => {
+    const { client, router } = await start();
+    router.oncall = (t, call) => {
+      for (let i = 0; i < 10_050; i++) t.deliver([T.RESULT, call[1], { progress: true }, [i]]);
+    };
+    const iterator = client.callProgress('com.flood');
+    const first = iterator.next(); // the loop takes one result, then falls behind
+    expect((await first).value!.args).toEqual([0]);
+    await flush(10);
+    await expect(iterator.next()).rejects.toMatchObject({ uri: 'junction.error.queue_overflow' });
+    expect(router.current.ofType(T.CANCEL).length).toBe(1);
+  });
+
+  it('callProgress() leaves no listener on a long-lived signal once each call is over', async () => {
+    const { getEventListeners } = (await import('node:events')) as unknown as { getEventListeners(target: EventTarget, type: string): unknown[] };
+    const { client, router } = await start();
+    router.oncall = (t, call) => t.deliver([T.RESULT, call[1], {}, [call[1]]]);
+    const app = new AbortController();
+    for (let i = 0; i < 10; i++) {
+      for await (const _ of client.callProgress('com.p', [], undefined, { signal: app.signal })) {
+        // consume
+      }
+    }
+    expect(getEventListeners(app.signal, 'abort').length).toBe(0);
+  });
+
   it('publish: undefined without acknowledge, the publication with it', async () => {
     const { client } = await start();
     await expect(client.publish('com.t', [1])).resolves.toBeUndefined();
@@ -271,6 +305,36 @@ describe('Client', () => {
     await new Promise((r) => setTimeout(r, 80));
     expect(router.failOpens).toBe(100);
     expect(closes).toEqual([{ reason: 'wamp.close.normal', message: expect.any(String), willReconnect: false }]);
+  });
+
+  it('close() during a reconnect handshake the router never answers ends that attempt at once', async () => {
+    const router = new FakeRouter();
+    const { client } = await start(router);
+    router.onhello = () => {}; // no WELCOME: the attempt would wait for connectTimeout (10 s)
+    const closes: ClientCloseInfo[] = [];
+    client.on('close', (info) => closes.push(info));
+    router.current.drop();
+    await until(() => router.connections.length === 2 && router.current.sent.length > 0);
+    const attempt = router.current;
+    await client.close();
+    await flush(20);
+    expect(attempt.closed).not.toBeNull();
+    expect(closes.at(-1)).toMatchObject({ willReconnect: false });
+    expect(client.isOpen).toBe(false);
+  });
+
+  it('close() during the first handshake rejects the pending connect at once', async () => {
+    const { Client } = await import('../src/client.js');
+    const router = new FakeRouter();
+    router.onhello = () => {};
+    const client = new Client({ realm: 'realm1', transport: router.transport });
+    const started = client.start();
+    await until(() => router.connections.length === 1 && router.current.sent.length > 0);
+    const outcome = started.then(() => 'connected', (error: unknown) => error);
+    await client.close();
+    await flush(20);
+    expect(router.current.closed).not.toBeNull();
+    expect(await Promise.race([outcome, flush(20).then(() => 'still pending')])).toBeInstanceOf(Error);
   });
 
   it('unregister ends the registration; it is not restored after a reconnect', async () => {

@@ -223,6 +223,43 @@ describe('caller', () => {
     expect(session.pendingCalls).toBe(0);
   });
 
+  it('a call cancelled or timed out locally is forgotten at once, even when the router never answers', async () => {
+    // A dealer without call_canceling: no CANCEL goes out, and a hung callee never answers.
+    const { session } = open({}, [T.WELCOME, 5, { roles: { dealer: { features: {} } } }]);
+    const controllers = Array.from({ length: 50 }, () => new AbortController());
+    const calls = controllers.map((c) => session.call('hung', [], undefined, { signal: c.signal }));
+    const timed = session.call('hung', [], undefined, { timeout: 5 });
+    expect(session.pendingCalls).toBe(51);
+    for (const c of controllers) c.abort();
+    for (const call of calls) await expect(call).rejects.toMatchObject({ uri: 'wamp.error.canceled' });
+    await expect(timed).rejects.toMatchObject({ uri: 'wamp.error.timeout' });
+    expect(session.pendingCalls).toBe(0);
+  });
+
+  it('a timeout longer than a timer can hold (about 24.8 days) is not taken for an immediate one', async () => {
+    const { transport, session } = open();
+    const settled = vi.fn();
+    session.call('long', [], undefined, { timeout: 2 ** 32 }).then(settled, settled);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(settled).not.toHaveBeenCalled();
+    expect(transport.last()).toEqual([T.CALL, 1, { timeout: 2 ** 32 }, 'long']);
+    transport.deliver([T.RESULT, 1, {}, ['ok']]);
+    await flush();
+    expect(settled).toHaveBeenCalledWith({ args: ['ok'], kwargs: {}, details: {} });
+  });
+
+  it('kill mode: the local record goes at once; the late ERROR is absorbed', async () => {
+    const { transport, session } = open();
+    const controller = new AbortController();
+    const call = session.call('slow', [], undefined, { signal: controller.signal, cancelMode: 'kill' });
+    controller.abort();
+    await expect(call).rejects.toMatchObject({ uri: 'wamp.error.canceled' });
+    expect(session.pendingCalls).toBe(0);
+    transport.deliver([T.ERROR, T.CALL, 1, {}, 'wamp.error.canceled']);
+    transport.deliver([T.RESULT, 1, { progress: true }, ['late progress']]);
+    expect(session.state).toBe('established');
+  });
+
   it('progressive call invocations: the first chunk opens the call, send() streams, end() sends the final chunk', async () => {
     const streaming = welcome(5, { roles: { dealer: { features: { progressive_call_invocations: true, call_canceling: true } } } });
     const { transport, session } = open({}, streaming);
@@ -448,6 +485,66 @@ describe('callee', () => {
     // The request ID is free again afterwards.
     transport.deliver([T.INVOCATION, 1, 500, {}, [9]]);
     expect(handler).toHaveBeenCalledTimes(2);
+  });
+
+  it('progressive invocations answered early are forgotten even when the final chunk never comes', async () => {
+    // The dealer drops the caller's chunks after the callee answered, so the final one may never arrive.
+    const handler = vi.fn((args: unknown[]) => args[0]);
+    const { transport, session } = await registered(handler);
+    const running = () => (session as unknown as { callee: { size: number } }).callee.size;
+    for (let id = 1; id <= 100; id++) transport.deliver([T.INVOCATION, id, 500, { progress: true }, [id]]);
+    expect(handler).toHaveBeenCalledTimes(100);
+    expect(transport.ofType(T.YIELD).length).toBe(100);
+    expect(running()).toBe(0);
+    // A chunk already in flight for a recent one is still dropped, not served as a new invocation.
+    transport.deliver([T.INVOCATION, 100, 500, { progress: true }, [0]]);
+    expect(handler).toHaveBeenCalledTimes(100);
+  });
+
+  it('bounds the chunks buffered for a handler that does not read ctx.inputs: the stream fails with queue_overflow', async () => {
+    let inputs: AsyncIterable<unknown> | undefined;
+    const { transport } = await registered((_a, _k, ctx) => {
+      inputs = ctx.inputs;
+      return new Promise(() => {}); // never reads, never answers
+    });
+    transport.deliver([T.INVOCATION, 1, 500, { progress: true }, [0]]);
+    for (let i = 1; i <= 10_050; i++) transport.deliver([T.INVOCATION, 1, 500, { progress: true }, [i]]);
+    const iterator = inputs![Symbol.asyncIterator]();
+    await expect(iterator.next()).rejects.toMatchObject({ uri: 'junction.error.queue_overflow' });
+    expect((await iterator.next()).done).toBe(true);
+  });
+
+  it('a handler that leaves ctx.inputs early and answers: the remaining chunks are not new invocations', async () => {
+    const handler = vi.fn(async (_a: unknown[], _k: Record<string, unknown>, ctx: InvocationContext) => {
+      for await (const _ of ctx.inputs!) break;
+      return 'enough';
+    });
+    const { transport } = await registered(handler);
+    transport.deliver([T.INVOCATION, 1, 500, { progress: true }, [1]]);
+    transport.deliver([T.INVOCATION, 1, 500, { progress: true }, [2]]);
+    await flush(10);
+    expect(transport.ofType(T.YIELD)).toEqual([[T.YIELD, 1, {}, ['enough']]]);
+    transport.deliver([T.INVOCATION, 1, 500, { progress: true }, [3]]);
+    transport.deliver([T.INVOCATION, 1, 500, {}, [4]]);
+    await flush(10);
+    expect(handler).toHaveBeenCalledTimes(1);
+    expect(transport.ofType(T.YIELD).length).toBe(1);
+  });
+
+  it('an early answer ends ctx.inputs for a handler still reading it', async () => {
+    let ended = false;
+    const { transport } = await registered((_a, _k, ctx) => {
+      void (async () => {
+        for await (const _ of ctx.inputs!) {
+          // consume
+        }
+        ended = true;
+      })();
+      return 'early';
+    });
+    transport.deliver([T.INVOCATION, 1, 500, { progress: true }, [1]]);
+    await flush();
+    expect(ended).toBe(true);
   });
 
   it('an interrupted progressive invocation fails ctx.inputs with wamp.error.canceled', async () => {

@@ -115,6 +115,18 @@ export class Permissions {
   }
 
   /**
+   * {@link Permissions.allows} and {@link Permissions.discloses} in one lookup: 0 (denied),
+   * 1 (allowed) or 2 (allowed, and the caller's or publisher's identity must be disclosed).
+   * @internal
+   */
+  verdict(authrole: string, uri: string, action: Action): 0 | 1 | 2 {
+    const best = this.roles.get(authrole)?.best(uri);
+    if (best === undefined || !best.value.allow[action]) return 0;
+    const permission = best.value;
+    return (action === 'call' ? permission.discloseCaller : action === 'publish' && permission.disclosePublisher) ? 2 : 1;
+  }
+
+  /**
    * Whether `authrole` may perform `action` (subscribe, register) with a pattern: true only when
    * the permission deciding each URI the pattern can match allows it. So a prefix subscription to
    * `com.example.` is refused when a more specific permission denies subscribing to
@@ -162,12 +174,16 @@ export interface AuthorizationConfig {
   authorizer?: Authorizer;
 }
 
-/** The outcome of {@link RealmAuthorizer.authorize}. */
+/**
+ * The outcome of {@link RealmAuthorizer.authorize}. `disclose`: the permission forces the
+ * caller's (CALL) or publisher's (PUBLISH) identity to be disclosed, whatever the client asked.
+ */
 export type AuthorizationDecision =
-  | { readonly allowed: true }
+  | { readonly allowed: true; readonly disclose?: boolean }
   | { readonly allowed: false; readonly error: string; readonly message: string };
 
 const ALLOWED: AuthorizationDecision = Object.freeze({ allowed: true });
+const ALLOWED_DISCLOSED: AuthorizationDecision = Object.freeze({ allowed: true, disclose: true });
 
 /**
  * A realm's authorization: static {@link Permissions} first, then the optional async
@@ -214,25 +230,28 @@ export class RealmAuthorizer {
    */
   authorize(session: AuthorizationSubject, uri: string, action: Action, options: Record<string, unknown> = {}): AuthorizationDecision | Promise<AuthorizationDecision> {
     const permissions = this.permissions;
+    let allowed = ALLOWED;
     if (permissions !== null) {
       const match = action === 'subscribe' || action === 'register' ? options['match'] : undefined;
-      const allowed =
-        match === 'prefix' || match === 'wildcard'
-          ? permissions.allowsPattern(session.authrole, uri, match, action)
-          : permissions.allows(session.authrole, uri, action);
-      if (!allowed) return notAuthorized(session, uri, action);
+      if (match === 'prefix' || match === 'wildcard') {
+        if (!permissions.allowsPattern(session.authrole, uri, match, action)) return notAuthorized(session, uri, action);
+      } else {
+        const verdict = permissions.verdict(session.authrole, uri, action);
+        if (verdict === 0) return notAuthorized(session, uri, action);
+        if (verdict === 2) allowed = ALLOWED_DISCLOSED;
+      }
     }
     const authorizer = this.authorizer;
-    if (authorizer === undefined) return ALLOWED;
+    if (authorizer === undefined) return allowed;
     let answer: boolean | Promise<boolean>;
     try {
       answer = authorizer(session, uri, action, options);
     } catch {
       return authorizationFailed(uri, action);
     }
-    if (typeof answer === 'boolean') return answer ? ALLOWED : notAuthorized(session, uri, action);
+    if (typeof answer === 'boolean') return answer ? allowed : notAuthorized(session, uri, action);
     return Promise.resolve(answer).then(
-      (value) => (value === true ? ALLOWED : value === false ? notAuthorized(session, uri, action) : authorizationFailed(uri, action)),
+      (value) => (value === true ? allowed : value === false ? notAuthorized(session, uri, action) : authorizationFailed(uri, action)),
       () => authorizationFailed(uri, action),
     );
   }

@@ -332,7 +332,7 @@ export class Dealer implements DealerApi {
     if (state === undefined) return;
     this.peers.delete(peer.id);
     // As callee: its callers learn at once that no answer will come.
-    for (const call of Array.from(state.invocations)) {
+    for (const call of state.invocations.toArray()) {
       this.pending.close(call);
       const caller = call.caller.peer;
       if (call.caller !== state && caller.open) {

@@ -36,7 +36,7 @@ export interface RouterLimits {
   maxSubscriptionsPerSession: number;
   /** Registrations per session. Default 1000. */
   maxRegistrationsPerSession: number;
-  /** Requests (CALL, PUBLISH, SUBSCRIBE, UNSUBSCRIBE, REGISTER, UNREGISTER) per second a session may send (token bucket, burst = one second's worth; replies are not counted). Default 10000. */
+  /** Requests (CALL, PUBLISH, SUBSCRIBE, UNSUBSCRIBE, REGISTER, UNREGISTER) per second a session may send (token bucket, burst = one second's worth; replies are not counted); also the most messages that may wait behind an asynchronous authorization. Default 10000. */
   maxMessagesPerSecond: number;
   /** Sessions per realm. Default 10000. */
   maxSessionsPerRealm: number;

@@ -268,9 +268,13 @@ export class RouterSession implements RouterPeer {
     if (!this.trusted && (type === MessageType.PUBLISH || type === MessageType.SUBSCRIBE || type === MessageType.CALL || type === MessageType.REGISTER)) {
       verdict = this.realm!.authorizer.authorize(this, message[3], ACTION_OF[type]!, message[2]);
     }
-    if (this.queue !== null || verdict instanceof Promise) this.enqueue(message, verdict);
-    else if (verdict.allowed) this.dispatch(message);
-    else this.deny(message, verdict);
+    // While an authorization is pending, the session's messages wait their turn, except a callee's
+    // answers (YIELD, ERROR): they depend on nothing queued, and other sessions' calls wait for them.
+    if (verdict instanceof Promise || (this.queue !== null && type !== MessageType.YIELD && type !== MessageType.ERROR)) this.enqueue(message, verdict);
+    else if (verdict.allowed) {
+      if (verdict.disclose === true) discloseIdentity(message);
+      this.dispatch(message);
+    } else this.deny(message, verdict);
   }
 
   /** Hands an authorized (or authorization-free) message to the broker or the dealer. */
@@ -326,9 +330,17 @@ export class RouterSession implements RouterPeer {
    * Queues a message behind an asynchronous authorization so the session's messages reach the
    * broker and the dealer in the order they were sent (messages that need no authorization
    * only wait for their turn). Only used while an authorization is pending: the synchronous path
-   * allocates nothing.
+   * allocates nothing. At most `maxMessagesPerSecond` messages wait; past that the session is
+   * aborted with `junction.error.limit_exceeded`.
    */
   private enqueue(message: ClientToRouterMessage, verdict: AuthorizationDecision | Promise<AuthorizationDecision>): void {
+    // A slow or hung authorizer must not let the queue grow without bound (CANCELs are not
+    // rate-limited, and the rate limit refills): one second's worth of requests may wait.
+    const max = this.realm!.limits.maxMessagesPerSecond;
+    if (this.queued >= max) {
+      this.abort(ErrorUri.LIMIT_EXCEEDED, `session ${this.id} has more than ${max} messages waiting for authorization`);
+      return;
+    }
     this.queued++;
     const previous = this.queue ?? Promise.resolve();
     // RealmAuthorizer.authorize never rejects.
@@ -339,8 +351,10 @@ export class RouterSession implements RouterPeer {
     if (--this.queued === 0) this.queue = null;
     if (this.state !== JOINED) return;
     try {
-      if (decision.allowed) this.dispatch(message);
-      else this.deny(message, decision);
+      if (decision.allowed) {
+        if (decision.disclose === true) discloseIdentity(message);
+        this.dispatch(message);
+      } else this.deny(message, decision);
     } catch (err) {
       this.internalError(err, message);
     }
@@ -532,12 +546,19 @@ export class RouterSession implements RouterPeer {
       roles: ROUTER_ROLES,
     };
     if (identity.authextra !== undefined) details.authextra = identity.authextra;
+    try {
+      this.transport.send([MessageType.WELCOME, this.id, details]);
+    } catch (err) {
+      // E.g. an authextra the serializer cannot carry: the session must not count as joined.
+      this.host.log('error', `could not send WELCOME to session ${this.id}`, err);
+      this.abort(ErrorUri.AUTHENTICATION_FAILED, 'internal router error: the WELCOME could not be encoded');
+      return;
+    }
     this.state = JOINED;
     if (this.establishTimer !== null) {
       clearTimeout(this.establishTimer);
       this.establishTimer = null;
     }
-    this.transport.send([MessageType.WELCOME, this.id, details]);
     realm.join(this);
   }
 
@@ -598,6 +619,14 @@ export class RouterSession implements RouterPeer {
     this.host.sessionClosed(this);
     if (info.code === 1008 || info.code === 1009) this.host.log('debug', `session ${this.id} closed: ${info.code} ${info.reason}`);
   }
+}
+
+/**
+ * A permission forces disclosure of the caller (CALL) or publisher (PUBLISH): as if the client
+ * had asked with `disclose_me` (the options dict is the session's own decoded copy).
+ */
+function discloseIdentity(message: ClientToRouterMessage): void {
+  if (message[0] === MessageType.CALL || message[0] === MessageType.PUBLISH) message[2].disclose_me = true;
 }
 
 /** The action each authorized message type asks for. */

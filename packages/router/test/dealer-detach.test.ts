@@ -42,6 +42,23 @@ describe('Dealer: a callee leaves', () => {
     expect(dealer.pendingCallCount).toBe(0);
   });
 
+  it('fails exactly the invocations still unanswered, whichever were answered before (first, middle, last)', () => {
+    const { dealer } = makeDealer();
+    const callee = new FakePeer(FULL_CALLEE);
+    const caller = new FakePeer();
+    register(dealer, callee, 'com.example.p');
+    const requests = Array.from({ length: 6 }, () => call(dealer, caller, 'com.example.p'));
+    const invocations = callee.take() as [number, number][];
+    // Answer the oldest, one in the middle and the newest; answer one twice (ignored).
+    for (const index of [0, 3, 5, 3]) dealer.yield(callee, [YIELD, invocations[index]![1], {}, [index]]);
+    expect(caller.take().map((m) => m[1])).toEqual([requests[0], requests[3], requests[5]]);
+    leave(dealer, callee);
+    const failed = caller.take();
+    expect(failed.every((m) => m[0] === ERROR && m[4] === ErrorUri.CALLEE_UNAVAILABLE)).toBe(true);
+    expect(failed.map((m) => m[2]).sort()).toEqual([requests[1], requests[2], requests[4]].sort());
+    expect(dealer.pendingCallCount).toBe(0);
+  });
+
   it('removes its registrations (with meta events) so later calls find no procedure', () => {
     const { dealer, events } = makeDealer();
     const callee = new FakePeer();

@@ -99,6 +99,70 @@ describe('authorization', () => {
     expect((await caller.next((m) => m[0] === 50 && m[1] === 102))[3]).toEqual(['r2']);
   });
 
+  it('a callee whose own request waits for the authorizer still answers other sessions\' calls at once', async () => {
+    const never = new Promise<boolean>(() => {});
+    ctx = await startRouter(options((_session, uri) => (uri === 'com.public.hung' ? never : true)));
+    const callee = await joinAs(ctx, 'svc/admin');
+    const caller = await joinAs(ctx, 'joe/user');
+    expect((await callee.register('com.public.add'))[0]).toBe(65);
+    caller.send([48, 7, {}, 'com.public.add', [1, 2]]);
+    const invocation = await callee.next(isType(68));
+    // The callee's own CALL hangs in the authorizer; its YIELD (and ERROR) must not wait behind it.
+    callee.send([48, callee.nextId(), {}, 'com.public.hung']);
+    callee.send([70, invocation[1], {}, [3]]);
+    expect((await caller.next((m) => m[0] === 50 && m[1] === 7, 2000))[3]).toEqual([3]);
+    caller.send([48, 8, {}, 'com.public.add', [2, 2]]);
+    const second = await callee.next(isType(68));
+    callee.send([8, 68, second[1], {}, 'com.example.no', ['nope']]);
+    expect((await caller.next((m) => m[0] === 8 && m[2] === 8, 2000))[4]).toBe('com.example.no');
+  });
+
+  it('bounds the messages waiting behind an authorization: past one second\'s worth the session is aborted', async () => {
+    const never = new Promise<boolean>(() => {});
+    ctx = await startRouter({ ...options((_session, uri) => (uri === 'com.public.x' ? never : true)), limits: { maxMessagesPerSecond: 50 } });
+    const user = await joinAs(ctx, 'joe/user');
+    const other = await joinAs(ctx, 'ann/user');
+    user.send([48, 1, {}, 'com.public.x']);
+    // CANCELs are not rate-limited; they queue behind the hung CALL (they must follow it).
+    for (let i = 0; i < 60; i++) user.send([49, 1, {}]);
+    const abort = await user.next(isType(3));
+    expect(abort[2]).toBe('junction.error.limit_exceeded');
+    await user.closed;
+    expect((await other.call('wamp.session.count'))[0]).toBe(50);
+  });
+
+  it('applies the disclosure a permission forces, whatever the client asked (also after an async authorizer)', async () => {
+    const disclosing: RoleConfig[] = [
+      { name: 'svc', permissions: [{ uri: '', match: 'prefix', allow: { register: true, subscribe: true } }] },
+      {
+        name: 'user',
+        permissions: [
+          { uri: 'com.audit.', match: 'prefix', allow: { call: true, publish: true }, disclose: { caller: true, publisher: true } },
+          { uri: 'com.plain.', match: 'prefix', allow: { call: true } },
+        ],
+      },
+    ];
+    for (const authorizer of [undefined, async () => true]) {
+      ctx = await startRouter({ ...options(authorizer), realms: [{ name: 'realm1', roles: disclosing, ...(authorizer ? { authorizer } : {}) }] });
+      const svc = await joinAs(ctx, 'svc/svc');
+      const user = await joinAs(ctx, 'joe/user');
+      expect((await svc.register('com.audit.op'))[0]).toBe(65);
+      expect((await svc.register('com.plain.op'))[0]).toBe(65);
+      expect((await svc.subscribe('com.audit.log'))[0]).toBe(33);
+      user.send([48, 1, {}, 'com.audit.op']);
+      const audited = await svc.next(isType(68));
+      expect(audited[3]).toMatchObject({ caller: user.sessionId, caller_authid: 'joe', caller_authrole: 'user' });
+      user.send([48, 2, {}, 'com.plain.op']);
+      const plain = await svc.next(isType(68));
+      expect((plain[3] as Record<string, unknown>).caller).toBeUndefined();
+      user.send([16, 3, {}, 'com.audit.log', ['x']]);
+      const event = await svc.next(isType(36));
+      expect(event[3]).toMatchObject({ publisher: user.sessionId, publisher_authid: 'joe', publisher_authrole: 'user' });
+      await ctx.stop();
+      ctx = undefined;
+    }
+  });
+
   it('answers wamp.error.authorization_failed when the authorizer throws or rejects; never asks for what roles deny', async () => {
     const asked: string[] = [];
     ctx = await startRouter(

@@ -34,6 +34,31 @@ describe('messages a serializer cannot carry', () => {
     expect((await remote.call('com.backend.fine', []))[3]).toEqual(['ok']);
   });
 
+  it('a WELCOME that cannot be encoded (authextra from an authenticator) aborts the session; it never half-joins', async () => {
+    ctx = await startRouter({
+      realms: [{
+        name: 'realm1',
+        authenticators: [{
+          method: 'anonymous',
+          hello: () => ({ kind: 'welcome', identity: { authid: 'x', authrole: 'anonymous', authmethod: 'anonymous', authprovider: 'test', authextra: { loop: cyclic() } } }),
+          authenticate: () => ({ kind: 'abort', reason: 'wamp.error.authentication_failed', message: 'no challenge was sent' }),
+        }],
+      }],
+    });
+    const realm = ctx.router.realm('realm1')!;
+    const peer = await RawPeer.open(ctx.url, 'json');
+    ctx.peers.push(peer);
+    peer.send([1, 'realm1', { roles: { subscriber: {} } }]);
+    // A client that assumes it joined and subscribes must not leave a subscription behind.
+    peer.send([32, 1, {}, 'com.example.topic']);
+    const reply = await peer.next((m) => m[0] === 2 || m[0] === 3);
+    expect(reply[0]).toBe(3);
+    expect(reply[2]).toBe('wamp.error.authentication_failed');
+    await peer.closed;
+    expect(realm.sessions.size).toBe(0);
+    expect(realm.broker.subscriptions.size).toBe(0);
+  });
+
   it('fails an embedded call whose arguments the remote callee cannot receive', async () => {
     ctx = await startRouter();
     const realm = ctx.router.realm('realm1')!;

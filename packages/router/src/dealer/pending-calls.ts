@@ -14,6 +14,9 @@ export class PendingCall {
   invocationOpen = false;
   /** The first INVOCATION's details, repeated in later INVOCATIONs of a progressive call (options freeze). */
   invocationDetails: Dict | undefined = undefined;
+  /** Links of the callee's list of unanswered invocations (`DealerPeer.invocations`). */
+  calleePrev: PendingCall | undefined = undefined;
+  calleeNext: PendingCall | undefined = undefined;
 
   constructor(
     /** INVOCATION.Request: unique among the dealer's pending calls. */
