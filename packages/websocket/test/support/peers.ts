@@ -80,6 +80,27 @@ export function detectPythonWebsockets(): PeerStatus {
 }
 
 /**
+ * /usr/bin/python3 can import Autobahn|Python (python3-autobahn) with its MessagePack and CBOR
+ * serializers (python3-msgpack, python3-cbor2); reports autobahn.__version__.
+ */
+export function detectPythonAutobahn(): PeerStatus {
+  if (!isExecutable(pythonPath)) {
+    return { available: false, reason: `${pythonPath} not found or not executable` };
+  }
+  const probe = 'import autobahn, cbor2, msgpack; from autobahn.asyncio.wamp import ApplicationRunner; print(autobahn.__version__)';
+  const r = spawnSync(pythonPath, ['-c', probe], { encoding: 'utf8', timeout: 20_000 });
+  if (r.error || r.status !== 0) {
+    const detail = (r.error?.message ?? r.stderr ?? '').trim().split('\n').pop() ?? '';
+    return {
+      available: false,
+      reason: `${pythonPath} cannot import autobahn, cbor2 and msgpack (install Debian packages 'python3-autobahn' and 'python3-cbor2'): ${detail}`,
+    };
+  }
+  const version = r.stdout.trim();
+  return { available: true, reason: `Autobahn|Python ${version}`, version };
+}
+
+/**
  * Decide whether a suite that needs peer `name` runs.
  * Returns true when available. Otherwise prints the reason and returns false,
  * except under CI=true, where it throws (a missing peer is a failure in CI).
