@@ -18,6 +18,7 @@ import {
   type YieldMessage,
 } from '@junction/wamp';
 import type { DealerApi, InternalProcedure, InternalResult, RealmContext, RouterPeer } from './realm-context.js';
+import { DEFAULT_LIMITS } from './limits.js';
 import { parseCancelMode, planCancel } from './dealer/cancel.js';
 import { DealerPeer } from './dealer/dealer-peer.js';
 import { parseInvocationPolicy } from './dealer/invocation-policy.js';
@@ -297,6 +298,12 @@ export class Dealer implements DealerApi {
     if (plan.interrupt !== undefined) {
       call.interrupted = true;
       call.callee.peer.send(interruptMessage(call.invocationId, plan.interrupt, ErrorUri.CANCELED));
+      if (!plan.endNow) {
+        // kill: the caller waits for the callee's answer, but not forever.
+        // The call's own timeout, if sooner, still ends it first (with wamp.error.timeout).
+        call.interruptTimer = setTimeout(this.onInterruptTimeout, this.realm.limits.interruptTimeout ?? DEFAULT_LIMITS.interruptTimeout, call);
+        call.interruptTimer.unref?.();
+      }
     }
   }
 
@@ -307,7 +314,7 @@ export class Dealer implements DealerApi {
     if (message[2].progress === true) {
       // A caller that did not ask for progress would take it for the final result.
       if (!call.receiveProgress) return;
-      call.timer?.refresh(); // the timeout runs between results (spec, progressive results)
+      if (!call.interrupted) call.timer?.refresh(); // the timeout runs between results (spec, progressive results)
       call.caller.peer.send(resultMessage(call.requestId, { progress: true }, message[3], message[4]));
       return;
     }
@@ -529,6 +536,13 @@ export class Dealer implements DealerApi {
     const text = error instanceof Error ? error.message : String(error);
     peer.send(errorMessage(MessageType.CALL, requestId, ErrorUri.RUNTIME_ERROR, `${uri} failed: ${text}`));
   }
+
+  /** A callee did not answer an INTERRUPT (`kill`) in time: the caller gets `wamp.error.canceled`. */
+  private readonly onInterruptTimeout = (call: PendingCall): void => {
+    call.interruptTimer = undefined;
+    if (!this.pending.close(call)) return;
+    call.caller.peer.send(errorMessage(MessageType.CALL, call.requestId, ErrorUri.CANCELED, `the call to ${call.procedure} was canceled; its callee did not answer the interrupt`));
+  };
 
   /** A call's `timeout` passed: the caller gets `wamp.error.timeout`, the callee INTERRUPT killnowait if it can cancel. */
   private readonly onTimeout = (call: PendingCall): void => {

@@ -36,10 +36,16 @@ export interface RouterLimits {
   maxSubscriptionsPerSession: number;
   /** Registrations per session. Default 1000. */
   maxRegistrationsPerSession: number;
-  /** Requests (CALL, PUBLISH, SUBSCRIBE, UNSUBSCRIBE, REGISTER, UNREGISTER) per second a session may send (token bucket, burst = one second's worth; replies are not counted); also the most messages that may wait behind an asynchronous authorization. Default 10000. */
+  /** Requests (CALL, PUBLISH, SUBSCRIBE, UNSUBSCRIBE, REGISTER, UNREGISTER) per second a session may send (token bucket, burst = one second's worth; replies are not counted); also the most messages that may wait behind an asynchronous authorization. Default 100000: a cap against floods that a busy backend connection (tens of thousands of calls a second) does not reach. */
   maxMessagesPerSecond: number;
   /** Sessions per realm. Default 10000. */
   maxSessionsPerRealm: number;
+  /**
+   * How long the dealer waits, in ms, for a callee's answer after an INTERRUPT in `kill` mode
+   * before it ends the call for the caller with `wamp.error.canceled`: a callee that ignores the
+   * INTERRUPT must not hold the call forever. Default 10000.
+   */
+  interruptTimeout: number;
   /**
    * Bytes queued to one peer before it counts as a slow consumer and is dropped (close 1008,
    * reason "slow consumer"). Default 16 MiB.

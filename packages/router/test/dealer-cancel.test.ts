@@ -197,3 +197,47 @@ describe('Dealer: call timeout', () => {
     expect(callee.take()).toEqual([]);
   });
 });
+
+describe('Dealer: a callee that ignores a kill INTERRUPT', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('ends the call with wamp.error.canceled after interruptTimeout, and drops the late answer', () => {
+    vi.useFakeTimers();
+    const { dealer } = makeDealer({ interruptTimeout: 2000 });
+    const callee = new FakePeer(FULL_CALLEE);
+    const caller = new FakePeer();
+    register(dealer, callee, 'com.example.stubborn');
+    const request = call(dealer, caller, 'com.example.stubborn', { timeout: 60_000 });
+    const inv = invocation(callee);
+    dealer.cancel(caller, [CANCEL, request, { mode: 'kill' }]);
+    expect(callee.one()).toEqual([INTERRUPT, inv.id, { mode: 'kill', reason: ErrorUri.CANCELED }]);
+    vi.advanceTimersByTime(1000);
+    dealer.yield(callee, [YIELD, inv.id, { progress: true }, ['still busy']]); // progress does not extend the bound
+    vi.advanceTimersByTime(999);
+    expect(caller.take()).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(caller.one().slice(0, 5)).toEqual([ERROR, CALL, request, {}, ErrorUri.CANCELED]);
+    expect(dealer.pendingCallCount).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+    dealer.yield(callee, [YIELD, inv.id, {}, ['too late']]);
+    expect(caller.take()).toEqual([]);
+  });
+
+  it('still gives the caller the callee answer when it comes within the bound', () => {
+    vi.useFakeTimers();
+    const { dealer } = makeDealer({ interruptTimeout: 2000 });
+    const callee = new FakePeer(FULL_CALLEE);
+    const caller = new FakePeer();
+    register(dealer, callee, 'com.example.polite');
+    const request = call(dealer, caller, 'com.example.polite');
+    const inv = invocation(callee);
+    dealer.cancel(caller, [CANCEL, request, { mode: 'kill' }]);
+    callee.take();
+    vi.advanceTimersByTime(500);
+    dealer.invocationError(callee, [ERROR, INVOCATION, inv.id, {}, ErrorUri.CANCELED, ['stopped']]);
+    expect(caller.one().slice(0, 6)).toEqual([ERROR, CALL, request, {}, ErrorUri.CANCELED, ['stopped']]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});

@@ -8,6 +8,8 @@ import type { DealerPeer } from './dealer-peer.js';
 export class PendingCall {
   /** Dealer-side timer for `CALL.Options.timeout`; only set when the caller gave one. */
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** Bound on the wait for the callee's answer after INTERRUPT `kill` (`interruptTimeout`). */
+  interruptTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** INTERRUPT was sent (cancel `kill`): the call still waits for the callee's answer. */
   interrupted = false;
   /** Progressive call invocations: the caller has not sent its final CALL yet. */
@@ -71,6 +73,10 @@ export class PendingCalls {
     if (!this.byInvocation.delete(call.invocationId)) return false;
     if (call.caller.calls.get(call.requestId) === call) call.caller.calls.delete(call.requestId);
     call.callee.invocations.delete(call);
+    if (call.interruptTimer !== undefined) {
+      clearTimeout(call.interruptTimer);
+      call.interruptTimer = undefined;
+    }
     if (call.timer !== undefined) {
       clearTimeout(call.timer);
       call.timer = undefined;
