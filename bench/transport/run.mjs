@@ -8,6 +8,7 @@
 //   npm run bench:transport -- --only=echo,latency        cases whose id starts with one of these
 //   npm run bench:transport -- --transports=ws,raw        subset of transports
 //   npm run bench:transport -- --runs=5 --out=path.json
+//   npm run bench:transport -- --only=upload-1MiB --cpu-prof=/tmp/prof   V8 CPU profiles of every process
 
 import { fork, spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -31,13 +32,13 @@ const args = Object.fromEntries(
     return [m[1], m[2] ?? true];
   }),
 );
-const known = new Set(['quick', 'only', 'transports', 'runs', 'out', 'help']);
+const known = new Set(['quick', 'only', 'transports', 'runs', 'out', 'cpu-prof', 'help']);
 for (const k of Object.keys(args)) if (!known.has(k)) usage(`unknown option --${k}`);
 if (args.help) usage();
 
 function usage(err) {
   if (err) console.error(err);
-  console.error('usage: node bench/transport/run.mjs [--quick] [--only=<case>[,<case>...]] [--transports=junction,ws,raw] [--runs=N] [--out=file.json]');
+  console.error('usage: node bench/transport/run.mjs [--quick] [--only=<case>[,<case>...]] [--transports=junction,ws,raw] [--runs=N] [--out=file.json] [--cpu-prof=dir]');
   process.exit(err ? 2 : 0);
 }
 
@@ -176,7 +177,8 @@ if (transports.includes('junction')) {
  */
 function snapshotJunction() {
   const pkgDir = path.join(root, 'packages/websocket');
-  const dist = path.join(pkgDir, 'dist');
+  // JUNCTION_BENCH_DIST=<dir>: measure another build of the package (e.g. the previous commit's) as "junction".
+  const dist = process.env.JUNCTION_BENCH_DIST ? path.resolve(process.env.JUNCTION_BENCH_DIST) : path.join(pkgDir, 'dist');
   if (!fs.existsSync(path.join(dist, 'index.js'))) return { error: 'packages/websocket/dist/index.js does not exist (run npx tsc -b)' };
   const snap = path.join(here, '.snapshot', String(process.pid));
   fs.rmSync(snap, { recursive: true, force: true });
@@ -231,6 +233,8 @@ class Child {
     this.waiters = [];
     this.dead = null;
     const file = path.join(here, script);
+    // --cpu-prof=dir: every server and client process writes a V8 CPU profile there, named after it.
+    if (args['cpu-prof']) execArgv = [...execArgv, '--cpu-prof', `--cpu-prof-dir=${path.resolve(String(args['cpu-prof']))}`, `--cpu-prof-name=${name.replace(/\W+/g, '-')}-${param.transport}-${Date.now()}.cpuprofile`];
     const arg = JSON.stringify(param);
     const stdio = ['ignore', 'pipe', 'pipe', 'ipc'];
     if (fds + 64 > fdLimit.soft) {
@@ -365,6 +369,7 @@ function summarize(c, results, before, after) {
         msgPerSec: r.count / secs,
         MBps: (r.count * c.size) / secs / 1e6,
         serverCpuUsPerMsg: cpuUs / r.count,
+        serverSysUsPerMsg: after.cpu ? (after.cpu.system - before.cpu.system) / r.count : null,
         clientCpuUsPerMsg: r.clientCpuUs / r.count,
         count: r.count,
         seconds: secs,
@@ -403,6 +408,11 @@ function summarize(c, results, before, after) {
         heapUsedAfter: a.heapUsed,
         externalBefore: b.external,
         externalAfter: a.external,
+        heapTotalBefore: b.heapTotal,
+        heapTotalAfter: a.heapTotal,
+        // V8 heap spaces after: [name, committed bytes, used bytes] (where RSS beyond heapUsed goes).
+        spacesAfter: after.spaces,
+        spacesBefore: before.spaces,
         openSeconds: Math.max(...results.map((x) => x.elapsedNs)) / 1e9,
       };
     }

@@ -14,6 +14,7 @@
 //         ACK_EVERY messages.
 
 import net from 'node:net';
+import v8 from 'node:v8';
 import { ACK_EVERY, BatchWriter, DEFLATE_LEVEL, DEFLATE_OPTIONS, HOST, LengthPrefixedParser, MAX_PAYLOAD, RawDeflate, loadWsLike, fatal, reportCrashesToParent } from './common.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
@@ -101,7 +102,7 @@ process.on('message', (msg) => {
       collect();
       setTimeout(() => {
         collect();
-        process.send({ type: 'mem', mem: process.memoryUsage(), connections });
+        process.send({ type: 'mem', mem: process.memoryUsage(), spaces: v8.getHeapSpaceStatistics().map((x) => [x.space_name, x.space_size, x.space_used_size]), connections });
       }, 100);
     }, 100);
   } else if (msg.type === 'exit') {

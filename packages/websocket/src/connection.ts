@@ -1,7 +1,7 @@
 import { CloseCode, Opcode, RSV1 } from './constants.js';
 import { WebSocketError } from './errors.js';
 import { FrameParser, type FrameSink } from './frame-parser.js';
-import { encodeFrame, randomMaskKey } from './frame-encoder.js';
+import { encodeFrame, randomMaskKey, type FrameAllocator } from './frame-encoder.js';
 import { encodeClosePayload, parseClosePayload } from './close-frame.js';
 import { isValidUtf8, Utf8Validator } from './utf8.js';
 
@@ -33,6 +33,11 @@ export interface ConnectionHandler {
   peerClosed(code: number, reason: string): void;
   /** The peer broke the protocol. A close frame with `error.closeCode` was already written. */
   failed(error: WebSocketError): void;
+  /**
+   * Optional: memory for one big masked (client) frame of `size` bytes, which the core fills and
+   * then passes to {@link transmit}. Lets the adapter recycle send buffers. Default: a fresh Buffer.
+   */
+  allocateFrame?(size: number): Buffer;
   /** Reading should stop until {@link resumeReading} (an asynchronous inflate is running). */
   pauseReading(): void;
   resumeReading(): void;
@@ -211,8 +216,9 @@ export class Connection implements FrameSink {
 
   private writeFrame(opcode: number, payload: Buffer, rsv: number, cb: ((err?: Error | null) => void) | undefined): void {
     const out: Buffer[] = [];
-    encodeFrame(out, opcode, payload, true, rsv, this.isServer ? null : randomMaskKey());
     const handler = this.handler;
+    if (this.isServer) encodeFrame(out, opcode, payload, true, rsv, null);
+    else encodeFrame(out, opcode, payload, true, rsv, randomMaskKey(), handler.allocateFrame !== undefined ? (handler as FrameAllocator) : null);
     if (out.length === 1) {
       handler.transmit(out[0]!, cb);
     } else {

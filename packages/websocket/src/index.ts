@@ -21,3 +21,4 @@ export type { ConnectionHandler, ConnectionOptions, MessageCodec } from './conne
 export { FrameParser } from './frame-parser.js';
 export type { FrameParserOptions, FrameSink } from './frame-parser.js';
 export { encodeFrame } from './frame-encoder.js';
+export type { FrameAllocator } from './frame-encoder.js';

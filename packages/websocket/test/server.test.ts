@@ -255,10 +255,20 @@ describe('hooks and policies', () => {
     const peer = await RawPeer.connect(port);
     peer.socket.pause();
     const socket = await connected;
-    const results = await Promise.all(
-      Array.from({ length: 40 }, () => new Promise<Error | null | undefined>((resolve) => socket.send(Buffer.alloc(32 * 1024), (err) => resolve(err)))),
-    );
-    expect(results.some((e) => e && (e as Error & { code?: string }).code === 'WS_ERR_BUFFER_FULL')).toBe(true);
+    // Send until the backlog passes the limit. Batches of 64 KiB go to the kernel at once, so how
+    // many messages that takes depends on the socket buffers: keep going (up to 32 MiB) until
+    // one is dropped. Messages the kernel took wait for the paused peer; their callbacks come later.
+    const payload = Buffer.alloc(32 * 1024);
+    let dropped: (Error & { code?: string }) | undefined;
+    for (let i = 0; i < 1000 && dropped === undefined; i++) {
+      socket.send(payload, (err) => {
+        if (err) dropped ??= err;
+      });
+      if (i % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(dropped?.code).toBe('WS_ERR_BUFFER_FULL');
+    expect(socket.bufferedAmount).toBeGreaterThan(128 * 1024);
     expect(socket.readyState).toBe(WebSocket.OPEN);
     peer.destroy();
   });

@@ -7,6 +7,7 @@ import { validateClientProtocols } from '../subprotocol.js';
 import type { PerMessageDeflateOptions } from '../permessage-deflate.js';
 import { CloseEvent, ErrorEvent, MessageEvent, WebSocketEvent } from './events.js';
 import { startClientHandshake, type ClientHandshake } from './client-handshake.js';
+import { SLAB_SIZE, retireSlab, slabWriteStarted, slabWritten, takeSlab, type SendSlab } from './send-slab.js';
 
 /** The Node-style events of a {@link WebSocket}, with their listener arguments. */
 export interface WebSocketEvents {
@@ -112,6 +113,12 @@ const EMPTY = Buffer.alloc(0);
  * upload of 32 B: 266k vs 489k (387k at 16). Server CPU per message went down too.
  */
 const FLUSH_AT = 32;
+/**
+ * A batch is also written as soon as it holds this many bytes: big frames gain nothing from
+ * waiting (one system call per 64 KiB is cheap already), and a frame written right after it was
+ * produced is still in the CPU cache when the kernel copies it.
+ */
+const FLUSH_BYTES = 64 * 1024;
 /** Small batches of frames are copied into one buffer; bigger ones go out through writev. */
 const CONCAT_LIMIT = 64 * 1024;
 
@@ -173,6 +180,13 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
   private outBytes = 0;
   private outCallbacks: SendCallback[] | null = null;
   private flushQueued = false;
+  /**
+   * The slab big masked frames are built in, while this socket has frames in it to write (see send-slab.ts).
+   * @internal
+   */
+  slab: SendSlab | null = null;
+  /** Slabs holding frames of the unflushed batch. */
+  private batchSlabs: SendSlab[] | null = null;
 
   private closeTimer: NodeJS.Timeout | null = null;
   private closeCode: number = CloseCode.Abnormal;
@@ -523,6 +537,27 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
   }
 
   /**
+   * Memory for one big masked frame: the next region of this socket's slab (see send-slab.ts).
+   * @internal
+   */
+  allocateFrame(size: number): Buffer {
+    if (size > SLAB_SIZE) return Buffer.allocUnsafe(size);
+    let slab = this.slab;
+    if (slab !== null && slab.used + size > SLAB_SIZE) {
+      retireSlab(slab);
+      slab = null;
+    }
+    if (slab === null) slab = takeSlab(this);
+    if (!slab.inBatch) {
+      slab.inBatch = true;
+      (this.batchSlabs ??= []).push(slab);
+    }
+    const start = slab.used;
+    slab.used = start + size;
+    return slab.buf.subarray(start, start + size);
+  }
+
+  /**
    * Queues bytes for the socket; every socket with queued bytes is flushed in one microtask.
    * @internal
    */
@@ -531,7 +566,7 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
     out.push(data);
     this.outBytes += data.length;
     if (cb) (this.outCallbacks ??= []).push(cb);
-    if (out.length >= FLUSH_AT) {
+    if (out.length >= FLUSH_AT || this.outBytes >= FLUSH_BYTES) {
       this.flush();
       return;
     }
@@ -550,12 +585,17 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
     const count = out.length;
     const bytes = this.outBytes;
     const callbacks = this.outCallbacks;
+    const slabs = this.batchSlabs;
     this.out = null;
     this.outBytes = 0;
     this.outCallbacks = null;
+    this.batchSlabs = null;
+    if (slabs !== null) for (const slab of slabs) slabWriteStarted(slab);
     const sock = this.sock;
-    const done = callbacks === null ? undefined : (err?: Error | null) => {
-      for (const cb of callbacks) cb(err ?? null);
+    // Slab regions are reused only after the write that carries them completed (or failed).
+    const done = callbacks === null && slabs === null ? undefined : (err?: Error | null) => {
+      if (slabs !== null) for (const slab of slabs) slabWritten(slab);
+      if (callbacks !== null) for (const cb of callbacks) cb(err ?? null);
     };
     if (sock === null || sock.destroyed || !sock.writable) {
       if (done) process.nextTick(done, new Error('WebSocket is closed'));
@@ -636,6 +676,15 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
     this.state = ReadyState.CLOSED;
     this.out = null;
     this.outBytes = 0;
+    const slabs = this.batchSlabs;
+    this.batchSlabs = null;
+    if (slabs !== null) {
+      for (const slab of slabs) {
+        slabWriteStarted(slab);
+        slabWritten(slab);
+      }
+    }
+    if (this.slab !== null) retireSlab(this.slab);
     const callbacks = this.outCallbacks;
     this.outCallbacks = null;
     if (callbacks) for (const cb of callbacks) cb(new Error('WebSocket closed'));
