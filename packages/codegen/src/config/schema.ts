@@ -98,6 +98,7 @@ const LIMIT_FLAGS: Record<keyof RouterLimits, true> = {
   maxRegistrationsPerSession: true,
   maxMessagesPerSecond: true,
   maxSessionsPerRealm: true,
+  interruptTimeout: true,
   maxBufferedAmount: true,
 };
 const LIMIT_NAMES = Object.keys(LIMIT_FLAGS) as (keyof RouterLimits)[];
