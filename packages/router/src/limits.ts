@@ -6,7 +6,7 @@ export const DEFAULT_LIMITS: Readonly<RouterLimits> = Object.freeze({
   maxPendingCallsPerSession: 1000,
   maxSubscriptionsPerSession: 1000,
   maxRegistrationsPerSession: 1000,
-  maxMessagesPerSecond: 100_000,
+  maxMessagesPerSecond: 10_000,
   maxSessionsPerRealm: 10_000,
   interruptTimeout: 10_000,
   maxBufferedAmount: 16 * 1024 * 1024,

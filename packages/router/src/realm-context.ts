@@ -36,7 +36,7 @@ export interface RouterLimits {
   maxSubscriptionsPerSession: number;
   /** Registrations per session. Default 1000. */
   maxRegistrationsPerSession: number;
-  /** Requests (CALL, PUBLISH, SUBSCRIBE, UNSUBSCRIBE, REGISTER, UNREGISTER) per second a session may send (token bucket, burst = one second's worth; replies are not counted); also the most messages that may wait behind an asynchronous authorization. Default 100000: a cap against floods that a busy backend connection (tens of thousands of calls a second) does not reach. */
+  /** Requests (CALL, PUBLISH, SUBSCRIBE, UNSUBSCRIBE, REGISTER, UNREGISTER) per second a session may send (token bucket, burst = one second's worth; replies are not counted); also the most messages that may wait behind an asynchronous authorization. Default 10000 (raise it for busy backend connections: one caller making tens of thousands of calls a second is refused past it). */
   maxMessagesPerSecond: number;
   /** Sessions per realm. Default 10000. */
   maxSessionsPerRealm: number;
