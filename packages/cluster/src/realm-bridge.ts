@@ -190,6 +190,8 @@ export class RealmBridge {
       this.callers.delete(node);
       dealer.detachRemote(callers);
     }
+    // Calls made through a stand-in of that node that is no longer tracked here fail too.
+    dealer.failCallsOf((peer) => peer instanceof RemotePeer && peer.node === node);
   }
 
   /** True when this node holds a registration for exactly (uri, match), remote callees included. */

@@ -401,10 +401,37 @@ export class Dealer implements DealerApi {
    */
   detachRemote(peer: RouterPeer): void {
     const state = this.peers.get(peer.id);
-    if (state === undefined) return;
-    for (const registration of state.registrations) this.removeCallee(registration, state, true);
-    state.registrations.clear();
-    this.detach(peer);
+    if (state !== undefined) {
+      for (const registration of state.registrations) this.removeCallee(registration, state, true);
+      state.registrations.clear();
+      this.detach(peer);
+    }
+    this.failCallsOf((candidate) => candidate.id === peer.id);
+  }
+
+  /**
+   * Cluster: ends every pending call whose callee or caller `gone` picks: callers get
+   * `junction.error.callee_unavailable`, callees that can cancel get INTERRUPT `killnowait`. A
+   * walk over all pending calls, for rare events (a node leaving): it also reaches calls made
+   * through a stand-in that the cluster no longer tracks, so none waits for an answer that
+   * cannot come.
+   */
+  failCallsOf(gone: (peer: RouterPeer) => boolean): void {
+    for (const call of Array.from(this.pending.values())) {
+      if (gone(call.callee.peer)) {
+        this.pending.close(call);
+        const caller = call.caller.peer;
+        if (caller.open && !gone(caller)) {
+          caller.send(errorMessage(MessageType.CALL, call.requestId, ErrorUri.CALLEE_UNAVAILABLE, `the callee of ${call.procedure} left before answering`));
+        }
+      } else if (gone(call.caller.peer)) {
+        this.pending.close(call);
+        const callee = call.callee;
+        if (callee.canCancel && !call.interrupted && callee.peer.open) {
+          callee.peer.send(interruptMessage(call.invocationId, 'killnowait', ErrorUri.CANCELED));
+        }
+      }
+    }
   }
 
   /**

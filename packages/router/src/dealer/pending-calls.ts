@@ -49,6 +49,11 @@ export class PendingCalls {
     return this.byInvocation.size;
   }
 
+  /** Every pending call (a full walk: for rare events such as a cluster node leaving). */
+  values(): IterableIterator<PendingCall> {
+    return this.byInvocation.values();
+  }
+
   /** The pending call with this invocation ID. */
   get(invocationId: number): PendingCall | undefined {
     return this.byInvocation.get(invocationId);
