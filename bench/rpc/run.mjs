@@ -9,12 +9,12 @@
 //   npm run bench:rpc -- --only=add-inflight --impls=junction-json,raw-ws --runs=5
 //   npm run bench:rpc -- --profile=junction-json --only=add-inflight   server under --cpu-prof
 
-import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Child as BenchChild, withTimeout } from '../child-process.mjs';
 import { FANOUT_IMPLS, RPC_IMPLS } from './common.mjs';
 import { Histogram } from './histogram.mjs';
 import { fmt, render, updateDocs } from './to-markdown.mjs';
@@ -185,78 +185,11 @@ const needsJunction = (spec) => spec.module === 'junction' || spec.module === 'a
 // ---------------------------------------------------------------------------
 // processes
 
-class Child {
-  constructor(name, script, param, { execArgv = [], onFail = () => {}, onMessage = null } = {}) {
-    this.name = name;
-    this.onFail = onFail;
-    this.onMessage = onMessage;
-    this.stage = 'start';
-    this.output = '';
-    this.queue = [];
-    this.waiters = [];
-    this.dead = null;
-    this.proc = fork(path.join(here, script), [JSON.stringify(param)], { execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    const keep = (d) => (this.output = (this.output + d).slice(-4000));
-    this.proc.stdout.on('data', keep);
-    this.proc.stderr.on('data', keep);
-    this.proc.on('message', (m) => {
-      if (m.type === 'stage') this.stage = m.stage;
-      else if (m.type === 'fatal') this.fail(new Error(`${this.name} reported: ${m.error}`));
-      else if (this.onMessage?.(m)) return;
-      else {
-        const i = this.waiters.findIndex((w) => w.type === m.type);
-        if (i >= 0) this.waiters.splice(i, 1)[0].resolve(m);
-        else this.queue.push(m);
-      }
-    });
-    this.proc.on('exit', (code, signal) =>
-      this.fail(new Error(`${this.name} exited (code ${code}, signal ${signal}) in stage ${this.stage}${this.output ? `; output: ${JSON.stringify(this.output.slice(-800))}` : ''}`)),
-    );
-    this.proc.on('error', (err) => this.fail(err));
+/** A server or client of this bench (bench/child-process.mjs), started from this folder. */
+class Child extends BenchChild {
+  constructor(name, script, param, options) {
+    super(name, path.join(here, script), param, options);
   }
-
-  fail(err) {
-    if (this.dead) return;
-    this.dead = err;
-    for (const w of this.waiters.splice(0)) w.reject(err);
-    this.onFail(err);
-  }
-
-  send(m) {
-    if (!this.dead && this.proc.connected) this.proc.send(m);
-  }
-
-  wait(type) {
-    const i = this.queue.findIndex((m) => m.type === type);
-    if (i >= 0) return Promise.resolve(this.queue.splice(i, 1)[0]);
-    if (this.dead) return Promise.reject(this.dead);
-    return new Promise((resolve, reject) => this.waiters.push({ type, resolve, reject }));
-  }
-
-  request(type) {
-    const p = this.wait(type);
-    this.send({ type });
-    return p;
-  }
-
-  async stop() {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    const exited = new Promise((r) => this.proc.once('exit', r));
-    this.send({ type: 'exit' });
-    const t = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(t);
-  }
-}
-
-function withTimeout(promise, ms, describe) {
-  let t;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      t = setTimeout(() => reject(new Error(`timeout after ${ms / 1000} s: ${describe()}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(t));
 }
 
 const cpuMicros = (m) => m.cpu.user + m.cpu.system;

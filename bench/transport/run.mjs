@@ -10,12 +10,12 @@
 //   npm run bench:transport -- --runs=5 --out=path.json
 //   npm run bench:transport -- --only=upload-1MiB --cpu-prof=/tmp/prof   V8 CPU profiles of every process
 
-import { fork, spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Child as BenchChild, softFdLimit, withTimeout } from '../child-process.mjs';
 import { TRANSPORTS, WINDOW, ACK_EVERY, DEFLATE_LEVEL, RAW_ZLIB_MODE, junctionUnavailable, makeJsonPool } from './common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -212,101 +212,15 @@ function snapshotJunction() {
 // ---------------------------------------------------------------------------
 // processes
 
-function softFdLimit() {
-  try {
-    const out = execFileSync('bash', ['-c', 'echo "$(ulimit -Sn) $(ulimit -Hn)"'], { encoding: 'utf8' }).trim().split(' ');
-    const parse = (s) => (s === 'unlimited' ? Infinity : Number(s));
-    return { soft: parse(out[0]), hard: parse(out[1]) };
-  } catch {
-    return { soft: 1024, hard: 1024 };
-  }
-}
 const fdLimit = softFdLimit();
 
-class Child {
+/** A server or client of this bench (bench/child-process.mjs), with `--cpu-prof` applied. */
+class Child extends BenchChild {
   constructor(name, script, param, { execArgv = [], fds = 0, onFail = () => {} } = {}) {
-    this.name = name;
-    this.onFail = onFail;
-    this.stage = 'start';
-    this.stderr = '';
-    this.queue = [];
-    this.waiters = [];
-    this.dead = null;
-    const file = path.join(here, script);
     // --cpu-prof=dir: every server and client process writes a V8 CPU profile there, named after it.
     if (args['cpu-prof']) execArgv = [...execArgv, '--cpu-prof', `--cpu-prof-dir=${path.resolve(String(args['cpu-prof']))}`, `--cpu-prof-name=${name.replace(/\W+/g, '-')}-${param.transport}-${Date.now()}.cpuprofile`];
-    const arg = JSON.stringify(param);
-    const stdio = ['ignore', 'pipe', 'pipe', 'ipc'];
-    if (fds + 64 > fdLimit.soft) {
-      const want = Math.min(65536, fdLimit.hard);
-      if (fds + 64 > want) throw new Error(`needs ${fds} file descriptors, hard limit is ${fdLimit.hard}`);
-      // node cannot raise its own RLIMIT_NOFILE: let bash do it, then exec node
-      this.proc = spawn('bash', ['-c', `ulimit -n ${want} && exec "$0" "$@"`, process.execPath, ...execArgv, file, arg], { stdio });
-    } else {
-      this.proc = fork(file, [arg], { execArgv, stdio });
-    }
-    const keepTail = (d) => {
-      this.stderr = (this.stderr + d).slice(-4000);
-    };
-    this.proc.stdout.on('data', keepTail);
-    this.proc.stderr.on('data', keepTail);
-    this.proc.on('message', (m) => {
-      if (m.type === 'stage') this.stage = m.stage;
-      else if (m.type === 'fatal') this.fail(new Error(`${this.name} reported: ${m.error}`));
-      else {
-        const i = this.waiters.findIndex((w) => w.type === m.type);
-        if (i >= 0) this.waiters.splice(i, 1)[0].resolve(m);
-        else this.queue.push(m);
-      }
-    });
-    this.proc.on('exit', (code, signal) =>
-      this.fail(new Error(`${this.name} exited (code ${code}, signal ${signal}) in stage ${this.stage}${this.stderr ? `; output: ${JSON.stringify(this.stderr.slice(-800))}` : ''}`)),
-    );
-    this.proc.on('error', (err) => this.fail(err));
+    super(name, path.join(here, script), param, { execArgv, fds, onFail, killAfterMs: 2000 });
   }
-
-  fail(err) {
-    if (this.dead) return;
-    this.dead = err;
-    for (const w of this.waiters.splice(0)) w.reject(err);
-    this.onFail(err);
-  }
-
-  send(m) {
-    if (!this.dead && this.proc.connected) this.proc.send(m);
-  }
-
-  wait(type) {
-    const i = this.queue.findIndex((m) => m.type === type);
-    if (i >= 0) return Promise.resolve(this.queue.splice(i, 1)[0]);
-    if (this.dead) return Promise.reject(this.dead);
-    return new Promise((resolve, reject) => this.waiters.push({ type, resolve, reject }));
-  }
-
-  request(type) {
-    const p = this.wait(type);
-    this.send({ type });
-    return p;
-  }
-
-  async stop() {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    const exited = new Promise((r) => this.proc.once('exit', r));
-    this.send({ type: 'exit' });
-    const t = setTimeout(() => this.proc.kill('SIGKILL'), 2000);
-    await exited;
-    clearTimeout(t);
-  }
-}
-
-function withTimeout(promise, ms, describe) {
-  let t;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      t = setTimeout(() => reject(new Error(`timeout after ${ms / 1000} s: ${describe()}`)), ms);
-    }),
-  ]).finally(() => clearTimeout(t));
 }
 
 // ---------------------------------------------------------------------------
@@ -322,7 +236,7 @@ async function runOnce(c, transport) {
   aborted.catch(() => {});
   const server = new Child(`${transport} server`, 'server.mjs', { transport, mode: c.serverMode, deflate: c.kind === 'deflate' }, { execArgv: ['--expose-gc'], fds: isIdle ? cfg.idle.count : 0, onFail: abort });
   children.push(server);
-  const where = () => children.map((ch) => `${ch.name}: stage ${ch.stage}${ch.stderr ? `, output: ${JSON.stringify(ch.stderr.slice(-600))}` : ''}`).join('; ');
+  const where = () => children.map((ch) => `${ch.name}: stage ${ch.stage}${ch.output ? `, output: ${JSON.stringify(ch.output.slice(-600))}` : ''}`).join('; ');
   try {
     const work = (async () => {
       const { port } = await server.wait('listening');
