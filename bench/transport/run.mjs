@@ -55,7 +55,7 @@ const cfg = quick
   : {
       runs: 3,
       latency: { warmup: 1000, count: 5000 },
-      stream: { warmMs: 300, measureMs: 700 },
+      stream: { warmMs: 500, measureMs: 1500 },
       handshake: { concurrency: 100, warmup: 200, total: 2000 },
       idle: { count: 5000, clients: 2, concurrency: 100, warmup: 200 },
       timeoutMs: 60_000,
@@ -284,6 +284,8 @@ function summarize(c, results, before, after) {
         MBps: (r.count * c.size) / secs / 1e6,
         serverCpuUsPerMsg: cpuUs / r.count,
         serverSysUsPerMsg: after.cpu ? (after.cpu.system - before.cpu.system) / r.count : null,
+        // Page faults of the server per message: fresh memory touched for every message shows here.
+        serverFaultsPerMsg: after.faults !== undefined ? (after.faults - before.faults) / r.count : null,
         clientCpuUsPerMsg: r.clientCpuUs / r.count,
         count: r.count,
         seconds: secs,

@@ -1,7 +1,7 @@
 // Benchmark server process. Forked by run.mjs with one JSON argument:
 //   { transport: 'junction' | 'ws' | 'raw', mode: 'echo' | 'ack', deflate: boolean }
 // Sends { type: 'listening', port } over IPC, then answers IPC requests:
-//   { type: 'cpu' }  -> { type: 'cpu', cpu: process.cpuUsage(), connections }
+//   { type: 'cpu' }  -> { type: 'cpu', cpu: process.cpuUsage(), faults (page faults so far), connections }
 //   { type: 'mem' }  -> { type: 'mem', mem: process.memoryUsage(), connections } (after gc when --expose-gc)
 //   { type: 'exit' } -> exits
 //
@@ -89,7 +89,8 @@ reportCrashesToParent();
 
 process.on('message', (msg) => {
   if (msg.type === 'cpu') {
-    process.send({ type: 'cpu', cpu: process.cpuUsage(), connections });
+    const ru = process.resourceUsage();
+    process.send({ type: 'cpu', cpu: process.cpuUsage(), faults: ru.minorPageFault + ru.majorPageFault, connections });
   } else if (msg.type === 'mem') {
     const collect = () => {
       if (globalThis.gc) {

@@ -74,6 +74,7 @@ function singleValue(value: HeaderValue): string | undefined {
 
 // "1.1", "HTTP/1.1", "2" -> at least HTTP/1.1? Upgrade does not exist in HTTP/1.0.
 function isHttp11OrLater(version: string): boolean {
+  if (version === '1.1') return true; // nearly every request; the regex allocates its match
   const m = /^(?:HTTP\/)?(\d{1,3})(?:\.(\d{1,3}))?$/.exec(typeof version === 'string' ? version : '');
   if (m === null) return false;
   const major = Number(m[1]);
@@ -206,11 +207,14 @@ export function buildAcceptResponse(opts: {
   if (opts.extensions !== undefined && opts.extensions !== '') {
     out += headerLine('Sec-WebSocket-Extensions', opts.extensions);
   }
-  for (const [name, value] of Object.entries(opts.headers ?? {})) {
-    if (ACCEPT_RESERVED.has(asciiLowerCase(name))) {
-      throw new TypeError(`Header ${JSON.stringify(name)} is set by the handshake and cannot be overridden`);
+  const headers = opts.headers;
+  if (headers !== undefined) {
+    for (const [name, value] of Object.entries(headers)) {
+      if (ACCEPT_RESERVED.has(asciiLowerCase(name))) {
+        throw new TypeError(`Header ${JSON.stringify(name)} is set by the handshake and cannot be overridden`);
+      }
+      for (const v of Array.isArray(value) ? value : [value]) out += headerLine(name, v);
     }
-    for (const v of Array.isArray(value) ? value : [value]) out += headerLine(name, v);
   }
   return `${out}\r\n`;
 }

@@ -23,16 +23,20 @@ function quote(s: string): string {
  *   should answer 400.
  */
 export function parseProtocolHeader(value: HeaderValue): string[] {
+  if (value === undefined) return [];
   const names = parseTokenList(value);
-  const seen = new Set<string>();
-  for (const name of names) {
+  // Offers are a handful of names: a scan beats building a Set on every handshake. A long
+  // (hostile) list gets the Set, so the duplicate check stays linear.
+  const seen = names.length > 16 ? new Set<string>() : null;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
     if (!isToken(name)) {
       throw new SyntaxError(`Invalid subprotocol name ${quote(name)}: not an HTTP token`);
     }
-    if (seen.has(name)) {
+    if (seen !== null ? seen.has(name) : names.indexOf(name) !== i) {
       throw new SyntaxError(`Subprotocol ${quote(name)} is offered more than once`);
     }
-    seen.add(name);
+    seen?.add(name);
   }
   return names;
 }
@@ -45,8 +49,12 @@ export function selectProtocol(
   offered: readonly string[],
   supported: readonly string[],
 ): string | undefined {
-  const offeredSet = new Set(offered);
-  return supported.find((name) => offeredSet.has(name));
+  if (offered.length > 16) {
+    const offeredSet = new Set(offered);
+    return supported.find((name) => offeredSet.has(name));
+  }
+  for (const name of supported) if (offered.includes(name)) return name;
+  return undefined;
 }
 
 /**

@@ -83,6 +83,18 @@ describe('headerHasToken', () => {
     expect(headerHasToken('', 'upgrade')).toBe(false);
   });
 
+  it('agrees with parseTokenList on any header (the scan allocates nothing, the list is the reference)', () => {
+    const piece = fc.constantFrom('upgrade', 'Upgrade', 'UPGRADE', 'up', 'grade', 'keep-alive', ',', ' ', '\t', 'x', '', '\u212a');
+    const field = fc.array(piece, { maxLength: 8 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(fc.oneof(field, fc.array(field, { maxLength: 3 })), fc.constantFrom('upgrade', 'UpGrade', 'x'), (value, token) => {
+        const reference = parseTokenList(value).some((element) => asciiLowerCase(element) === asciiLowerCase(token));
+        expect(headerHasToken(value, token)).toBe(reference);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('does not fold non-ASCII look-alikes (U+212A KELVIN SIGN)', () => {
     expect('websoc\u212aet'.toLowerCase()).toBe('websocket');
     expect(headerHasToken('websoc\u212aet', 'websocket')).toBe(false);

@@ -15,7 +15,7 @@ import { HttpHeadParser, type HttpHead } from '../http-head-parser.js';
 import type { MessageCodec } from '../connection.js';
 import { createDeflateCodec, deflateCodecOptions, resolveDeflateOptions } from './deflate.js';
 import type { DeflateCodecOptions } from '../deflate-codec.js';
-import { WebSocket, createServerSocket, type WebSocketCommonOptions } from './websocket.js';
+import { WebSocket, createServerSocket, kOwner, type WebSocketCommonOptions } from './websocket.js';
 
 /**
  * Throw this from `authenticate` (or `handleProtocols`) to refuse a handshake with an HTTP status,
@@ -145,7 +145,6 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   private readonly socketOptions: WebSocketCommonOptions;
   private readonly upgradeListener: ((req: http.IncomingMessage, socket: Duplex, head: Buffer) => void) | null = null;
   /** A `close` listener shared by every client (eventemitter3 calls it with the socket as `this`). */
-  private readonly forgetClient: (this: WebSocket) => void;
   /** One timer for every pending handshake, armed for the oldest one's deadline. */
   private sweepTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -170,10 +169,6 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       ...(options.slowConsumer !== undefined ? { slowConsumer: options.slowConsumer } : {}),
       ...(options.closeTimeout !== undefined ? { closeTimeout: options.closeTimeout } : {}),
       ...(options.autoPong !== undefined ? { autoPong: options.autoPong } : {}),
-    };
-    const clients = this.clients;
-    this.forgetClient = function (this: WebSocket) {
-      clients.delete(this);
     };
     if (onListening) this.once('listening', onListening);
 
@@ -488,13 +483,13 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
 
   private accept<R extends UpgradeRequest>(req: R, socket: Socket, head: Buffer, result: Accepted, cb: (ws: WebSocket, req: R) => void): void {
     socket.write(buildAcceptResponse(result), 'latin1');
-    const ws = createServerSocket(this.socketOptions);
+    // The socket leaves `clients` by itself when it closes (no listener per connection).
+    const ws = createServerSocket(this.socketOptions, this.clients);
     ws.auth = result.auth;
     ws.attach(socket, head, { protocol: result.protocol, extensions: result.extensions, codec: result.codec });
     // A handshake that read more than it may hold paused the socket (see Handshake.onData).
     if (socket.isPaused()) socket.resume();
     this.clients.add(ws);
-    ws.once('close', this.forgetClient);
     try {
       cb(ws, req);
     } catch (err) {
@@ -586,17 +581,16 @@ class Handshake {
   /** Port mode: the parser until the head is read, then null. */
   private parser: HttpHeadParser | null = null;
   private reading = false;
-  private readonly onData = (chunk: Buffer): void => this.data(chunk);
-  /** The client went away during the handshake: nothing to answer, just stop tracking it. */
-  private readonly onClose = (): void => this.finish();
 
   constructor(server: WebSocketServer, pending: Set<Handshake>, socket: Duplex, deadline: number) {
     this.server = server;
     this.pending = pending;
     this.socket = socket;
     this.deadline = deadline;
+    // Module-level listeners that find the handshake through the socket: no closures per handshake.
+    (socket as HandshakeSocket)[kOwner] = this;
     socket.on('error', destroyThis);
-    socket.on('close', this.onClose);
+    socket.on('close', onHandshakeSocketClose);
     pending.add(this);
   }
 
@@ -607,7 +601,7 @@ class Handshake {
     // A client that half-closes before its 101 will not speak WebSocket (and would otherwise
     // hold a half-open socket until the deadline).
     this.socket.on('end', destroyThis);
-    this.socket.on('data', this.onData);
+    this.socket.on('data', onHandshakeData);
   }
 
   /** Stops the clock and lets go of the socket (idempotent); nothing refers to this afterwards. */
@@ -616,16 +610,17 @@ class Handshake {
     this.finished = true;
     const socket = this.socket;
     if (this.reading) {
-      socket.removeListener('data', this.onData);
+      socket.removeListener('data', onHandshakeData);
       socket.removeListener('end', destroyThis);
     }
-    socket.removeListener('close', this.onClose);
+    socket.removeListener('close', onHandshakeSocketClose);
     socket.removeListener('error', destroyThis);
     this.parser = null;
     this.pending.delete(this);
   }
 
-  private data(chunk: Buffer): void {
+  /** @internal */
+  data(chunk: Buffer): void {
     const parser = this.parser;
     if (parser === null) {
       // A client that sent frames before our 101 (only possible while `authenticate` runs).
@@ -646,6 +641,19 @@ class Handshake {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+interface HandshakeSocket extends Duplex {
+  [kOwner]: Handshake;
+}
+
+function onHandshakeData(this: Duplex, chunk: Buffer): void {
+  (this as HandshakeSocket)[kOwner].data(chunk);
+}
+
+/** The client went away during the handshake: nothing to answer, just stop tracking it. */
+function onHandshakeSocketClose(this: Duplex): void {
+  (this as HandshakeSocket)[kOwner].finish();
+}
 
 function destroyThis(this: Duplex): void {
   this.destroy();

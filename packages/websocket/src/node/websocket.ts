@@ -73,18 +73,56 @@ export type SendCallback = (err?: Error | null) => void;
 
 /** Options handed to the constructor by {@link createServerSocket}; null for clients. */
 let serverSideOptions: WebSocketCommonOptions | null = null;
+let serverSideClients: Set<WebSocket> | null = null;
 
 /**
  * Creates the server-side socket for an accepted handshake (the public constructor is for clients).
+ * `clients` is the server's set, which the socket leaves when it closes.
  * @internal
  */
-export function createServerSocket(options: WebSocketCommonOptions): WebSocket {
+export function createServerSocket(options: WebSocketCommonOptions, clients: Set<WebSocket>): WebSocket {
   serverSideOptions = options;
+  serverSideClients = clients;
   try {
     return new WebSocket('ws://server-side.invalid/');
   } finally {
     serverSideOptions = null;
+    serverSideClients = null;
   }
+}
+
+/**
+ * The options of a socket, resolved once: server-side sockets of one server share one object,
+ * so each socket holds a pointer instead of five fields.
+ */
+interface ResolvedSocketOptions {
+  readonly isServer: boolean;
+  readonly maxPayload: number;
+  readonly maxBufferedAmount: number;
+  readonly slowConsumer: SlowConsumerPolicy;
+  readonly closeTimeout: number;
+  readonly autoPong: boolean;
+}
+
+const resolvedOptions = new WeakMap<WebSocketCommonOptions, ResolvedSocketOptions>();
+
+function resolveSocketOptions(options: WebSocketCommonOptions, isServer: boolean): ResolvedSocketOptions {
+  const cached = isServer ? resolvedOptions.get(options) : undefined;
+  if (cached !== undefined) return cached;
+  const maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+  const resolved: ResolvedSocketOptions = {
+    isServer,
+    maxPayload,
+    // Server default: room for four messages of the largest size we accept, and at least 64 MiB.
+    // Node credits a batched write only once all of it is flushed, so a backlog limit close to the
+    // message size would trip on a peer that reads fine.
+    maxBufferedAmount: options.maxBufferedAmount ?? (isServer ? Math.max(DEFAULT_SERVER_MAX_BUFFERED, 4 * maxPayload) : Infinity),
+    slowConsumer: options.slowConsumer ?? 'close',
+    closeTimeout: options.closeTimeout ?? 5000,
+    autoPong: options.autoPong ?? true,
+  };
+  if (isServer) resolvedOptions.set(options, resolved);
+  return resolved;
 }
 
 /**
@@ -166,12 +204,9 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
   auth: unknown = undefined;
 
   private state: ReadyState = ReadyState.CONNECTING;
-  private readonly isServer: boolean;
-  private readonly maxPayload: number;
-  private readonly maxBufferedAmount: number;
-  private readonly slowConsumer: SlowConsumerPolicy;
-  private readonly closeTimeout: number;
-  private readonly autoPong: boolean;
+  private readonly opts: ResolvedSocketOptions;
+  /** Server side: the server's `clients`, left on close. */
+  private readonly serverClients: Set<WebSocket> | null;
   private sock: Socket | null = null;
   private conn: Connection | null = null;
   private handshake: ClientHandshake | null = null;
@@ -217,20 +252,12 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
     super();
     const serverSide = serverSideOptions;
     const options: WebSocketClientOptions = serverSide ?? clientOptions;
-    this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
-    // Server default: room for four messages of the largest size we accept, and at least 64 MiB.
-    // Node credits a batched write only once all of it is flushed, so a backlog limit close to the
-    // message size would trip on a peer that reads fine.
-    this.maxBufferedAmount = options.maxBufferedAmount ?? (serverSide !== null ? Math.max(DEFAULT_SERVER_MAX_BUFFERED, 4 * this.maxPayload) : Infinity);
-    this.slowConsumer = options.slowConsumer ?? 'close';
-    this.closeTimeout = options.closeTimeout ?? 5000;
-    this.autoPong = options.autoPong ?? true;
+    this.opts = resolveSocketOptions(options, serverSide !== null);
+    this.serverClients = serverSideClients;
     if (serverSide !== null) {
-      this.isServer = true;
       this.url = '';
       return;
     }
-    this.isServer = false;
     const target = parseClientUrl(url);
     this.url = target.href;
     const list = protocols === undefined ? [] : typeof protocols === 'string' ? [protocols] : [...protocols];
@@ -285,7 +312,7 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
       return;
     }
     // The backlog decides, not the new message: one big message to a reader that keeps up is fine.
-    if (this.bufferedAmount > this.maxBufferedAmount && this.onSlowConsumer(cb)) return;
+    if (this.bufferedAmount > this.opts.maxBufferedAmount && this.onSlowConsumer(cb)) return;
     conn.sendMessage(payload, isBinary, options?.compress ?? true, cb);
   }
 
@@ -308,8 +335,8 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
    */
   close(code?: number, reason?: string): void {
     if (code !== undefined) {
-      const allowed = this.isServer ? isValidWireCloseCode(code) : code === 1000 || (code >= 3000 && code <= 4999);
-      if (!allowed) throw domError('InvalidAccessError', `The close code must be ${this.isServer ? 'valid on the wire' : '1000 or in 3000-4999'}; got ${code}`);
+      const allowed = this.opts.isServer ? isValidWireCloseCode(code) : code === 1000 || (code >= 3000 && code <= 4999);
+      if (!allowed) throw domError('InvalidAccessError', `The close code must be ${this.opts.isServer ? 'valid on the wire' : '1000 or in 3000-4999'}; got ${code}`);
     }
     if (reason !== undefined && Buffer.byteLength(reason) > 123) throw domError('SyntaxError', 'The close reason must be at most 123 UTF-8 bytes');
     if (this.state === ReadyState.CLOSING || this.state === ReadyState.CLOSED) return;
@@ -444,7 +471,7 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
     this.handshake = null;
     this.protocol = setup.protocol;
     this.extensions = setup.extensions;
-    this.conn = new Connection({ isServer: this.isServer, maxPayload: this.maxPayload, codec: setup.codec, autoPong: this.autoPong }, this);
+    this.conn = new Connection({ isServer: this.opts.isServer, maxPayload: this.opts.maxPayload, codec: setup.codec, autoPong: this.opts.autoPong }, this);
     socket.setNoDelay(true);
     socket.setTimeout(0);
     // Module-level listeners that find us through the socket: no closures per connection.
@@ -615,8 +642,8 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
 
   /** Applies the slow-consumer policy; returns true when the message must not be sent. */
   private onSlowConsumer(cb: SendCallback | undefined): boolean {
-    const error = new WebSocketError('WS_ERR_BUFFER_FULL', CloseCode.PolicyViolation, `The peer reads too slowly: more than ${this.maxBufferedAmount} bytes are waiting to be sent`);
-    if (this.slowConsumer === 'drop') {
+    const error = new WebSocketError('WS_ERR_BUFFER_FULL', CloseCode.PolicyViolation, `The peer reads too slowly: more than ${this.opts.maxBufferedAmount} bytes are waiting to be sent`);
+    if (this.opts.slowConsumer === 'drop') {
       if (cb) process.nextTick(cb, error);
       return true;
     }
@@ -639,7 +666,7 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
 
   private armCloseTimer(): void {
     if (this.closeTimer !== null || this.sock === null) return;
-    this.closeTimer = setTimeout(() => this.sock?.destroy(), this.closeTimeout);
+    this.closeTimer = setTimeout(() => this.sock?.destroy(), this.opts.closeTimeout);
     this.closeTimer.unref();
   }
 
@@ -688,6 +715,7 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
     const callbacks = this.outCallbacks;
     this.outCallbacks = null;
     if (callbacks) for (const cb of callbacks) cb(new Error('WebSocket closed'));
+    this.serverClients?.delete(this);
     this.emit('close', this.closeCode, this.closeReason);
   }
 
@@ -698,8 +726,12 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
   }
 }
 
-/** The socket property that points back to its WebSocket. */
-const kOwner = Symbol('junction.websocket.owner');
+/**
+ * The socket property that points back to its WebSocket (and, on the server, to its handshake
+ * before that: one property for both, so the socket's shape is the same throughout).
+ * @internal
+ */
+export const kOwner = Symbol('junction.websocket.owner');
 interface OwnedSocket extends Socket {
   [kOwner]: WebSocket;
 }
