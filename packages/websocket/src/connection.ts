@@ -1,7 +1,7 @@
 import { CloseCode, Opcode, RSV1 } from './constants.js';
 import { WebSocketError } from './errors.js';
 import { FrameParser, type FrameSink } from './frame-parser.js';
-import { encodeFrame, randomMaskKey, type FrameAllocator } from './frame-encoder.js';
+import { encodeFrame, nextMaskKey, type FrameAllocator } from './frame-encoder.js';
 import { encodeClosePayload, parseClosePayload } from './close-frame.js';
 import { isValidUtf8, Utf8Validator } from './utf8.js';
 
@@ -218,7 +218,7 @@ export class Connection implements FrameSink {
     const out: Buffer[] = [];
     const handler = this.handler;
     if (this.isServer) encodeFrame(out, opcode, payload, true, rsv, null);
-    else encodeFrame(out, opcode, payload, true, rsv, randomMaskKey(), handler.allocateFrame !== undefined ? (handler as FrameAllocator) : null);
+    else encodeFrame(out, opcode, payload, true, rsv, nextMaskKey(), handler.allocateFrame !== undefined ? (handler as FrameAllocator) : null);
     if (out.length === 1) {
       handler.transmit(out[0]!, cb);
     } else {

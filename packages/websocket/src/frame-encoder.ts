@@ -133,3 +133,25 @@ export function randomMaskKey(): Buffer {
   keyPoolOffset += 4;
   return key;
 }
+
+const keyScratch = new Uint8Array(4);
+
+/**
+ * The next masking key from the same pool as {@link randomMaskKey}, copied into one shared
+ * 4-byte array that the next call overwrites: for callers that use the key at once (the
+ * encoder copies it into the frame header), without a view object per frame.
+ */
+export function nextMaskKey(): Uint8Array {
+  if (keyPoolOffset + 4 > keyPool.length) {
+    keyPool = randomFillSync(Buffer.allocUnsafeSlow(KEY_POOL_SIZE));
+    keyPoolOffset = 0;
+  }
+  const pool = keyPool;
+  const at = keyPoolOffset;
+  keyScratch[0] = pool[at]!;
+  keyScratch[1] = pool[at + 1]!;
+  keyScratch[2] = pool[at + 2]!;
+  keyScratch[3] = pool[at + 3]!;
+  keyPoolOffset = at + 4;
+  return keyScratch;
+}

@@ -226,7 +226,13 @@ function parseHead(kind: HttpHeadKind, text: string): HttpHead | string | typeof
   const head: HttpHead = { method: '', url: '', statusCode: 0, statusMessage: '', httpVersion: '', headers: {}, rawHeaders: [] };
   let major: string;
   let minor: string;
-  if (kind === 'request') {
+  if (kind === 'request' && startLine.startsWith('GET /') && startLine.endsWith(' HTTP/1.1') && isPlainTarget(startLine, 4, startLine.length - 9)) {
+    // The request line of nearly every handshake: no regex match (and its array) to build.
+    head.method = 'GET';
+    head.url = startLine.slice(4, startLine.length - 9);
+    major = '1';
+    minor = '1';
+  } else if (kind === 'request') {
     const m = REQUEST_LINE_RE.exec(startLine);
     if (m === null) return `Invalid request line: ${preview(startLine)}`;
     head.method = m[1]!;
@@ -255,8 +261,9 @@ function parseHead(kind: HttpHeadKind, text: string): HttpHead | string | typeof
     if (first === 0x20 || first === 0x09) return 'Invalid header: obsolete line folding (or whitespace before a field name)';
     const colon = text.indexOf(':', start);
     if (colon === -1 || colon >= end) return `Invalid header line (no colon): ${preview(text.slice(start, end))}`;
-    const name = text.slice(start, colon);
-    if (!TOKEN_RE.test(name)) return `Invalid header name: ${preview(name)}`;
+    const known = knownHeaderName(text, start, colon);
+    const name = known !== null ? known[0] : text.slice(start, colon);
+    if (known === null && !TOKEN_RE.test(name)) return `Invalid header name: ${preview(name)}`;
     let vs = colon + 1;
     let ve = end;
     while (vs < ve && isOws(text.charCodeAt(vs))) vs++;
@@ -264,7 +271,7 @@ function parseHead(kind: HttpHeadKind, text: string): HttpHead | string | typeof
     const value = text.slice(vs, ve);
     if (!FIELD_VALUE_RE.test(value)) return `Invalid value for header ${preview(name)}: control characters`;
     raw.push(name, value);
-    const key = name.toLowerCase();
+    const key = known !== null ? known[1] : name.toLowerCase();
     if (key === 'host') hosts++;
     addHeader(headers, key, value);
   }
@@ -273,6 +280,40 @@ function parseHead(kind: HttpHeadKind, text: string): HttpHead | string | typeof
     return hosts > 1 ? 'Invalid request: more than one Host header' : 'Invalid request: missing Host header';
   }
   return head;
+}
+
+/** The request target of a fast-path request line: visible ASCII or obs-text, no spaces. */
+function isPlainTarget(line: string, from: number, to: number): boolean {
+  if (to <= from) return false;
+  for (let i = from; i < to; i++) {
+    const c = line.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f || c > 0xff) return false;
+  }
+  return true;
+}
+
+/**
+ * Header names that handshakes carry, as clients usually spell them, with their lower-case
+ * keys. A name spelled exactly so costs no string at all (neither the slice nor its lower-case
+ * copy); any other spelling takes the general path.
+ */
+const KNOWN_HEADERS: ReadonlyArray<readonly [string, string]> = [
+  'Host', 'Upgrade', 'Connection', 'Origin', 'User-Agent', 'Pragma', 'Cache-Control', 'Accept-Encoding',
+  'Accept-Language', 'Cookie', 'Authorization', 'Sec-WebSocket-Key', 'Sec-WebSocket-Version',
+  'Sec-WebSocket-Extensions', 'Sec-WebSocket-Protocol', 'host', 'upgrade', 'connection', 'origin',
+  'user-agent', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-protocol',
+].map((name) => [name, name.toLowerCase()] as const);
+
+/** Known names by length, for a quick first cut. */
+const KNOWN_BY_LENGTH: Array<Array<readonly [string, string]>> = [];
+for (const entry of KNOWN_HEADERS) (KNOWN_BY_LENGTH[entry[0].length] ??= []).push(entry);
+
+/** `[name, key]` when `text[start..end)` is one of {@link KNOWN_HEADERS} exactly, else null. */
+function knownHeaderName(text: string, start: number, end: number): readonly [string, string] | null {
+  const candidates = KNOWN_BY_LENGTH[end - start];
+  if (candidates === undefined) return null;
+  for (const entry of candidates) if (text.startsWith(entry[0], start)) return entry;
+  return null;
 }
 
 function addHeader(headers: Record<string, string | string[]>, key: string, value: string): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, randomMaskKey } from '../src/frame-encoder.js';
+import { encodeFrame, nextMaskKey, randomMaskKey } from '../src/frame-encoder.js';
 
 const KEY = Uint8Array.of(0x37, 0xfa, 0x21, 0x3d);
 
@@ -107,6 +107,21 @@ describe('encodeFrame', () => {
   it('rejects control frames over 125 bytes', () => {
     expect(() => encode(0x9, filled(126))).toThrow(RangeError);
     expect(() => encode(0x8, filled(125))).not.toThrow();
+  });
+});
+
+describe('nextMaskKey', () => {
+  it('gives a new key from the pool at every call, in one reused array', () => {
+    const first = nextMaskKey();
+    const seen = new Set<string>();
+    for (let i = 0; i < 5000; i++) {
+      const k = nextMaskKey();
+      expect(k).toBe(first);
+      expect(k.length).toBe(4);
+      seen.add(Buffer.from(k).toString('hex'));
+    }
+    // 5,000 draws from 2^32 values: a handful of repeats at most, never a stuck key.
+    expect(seen.size).toBeGreaterThan(4990);
   });
 });
 
