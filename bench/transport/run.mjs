@@ -287,6 +287,7 @@ function summarize(c, results, before, after) {
         // Page faults of the server per message: fresh memory touched for every message shows here.
         serverFaultsPerMsg: after.faults !== undefined ? (after.faults - before.faults) / r.count : null,
         clientCpuUsPerMsg: r.clientCpuUs / r.count,
+        clientFaultsPerMsg: r.clientFaults / r.count,
         count: r.count,
         seconds: secs,
       };

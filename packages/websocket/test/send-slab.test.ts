@@ -126,4 +126,21 @@ describe('slab bookkeeping', () => {
     slabWritten(next);
     expect(pooledSlabCount()).toBe(pooled + 1);
   });
+
+  it('keeps as many free slabs as were in use at once (not a fixed 16), so a steady sender stops allocating', () => {
+    const before = pooledSlabCount();
+    const owners: SlabOwner[] = Array.from({ length: 24 }, () => ({ slab: null }));
+    const slabs = owners.map((o) => takeSlab(o));
+    for (const slab of slabs) retireSlab(slab);
+    expect(pooledSlabCount()).toBe(Math.max(before, 24));
+    // The next burst of the same size is served from the pool: the very same slabs.
+    const again = owners.map((o) => takeSlab(o));
+    expect(new Set(again).size).toBe(24);
+    expect(again.every((s) => slabs.includes(s) || before > 24)).toBe(true);
+    for (const slab of again) retireSlab(slab);
+  });
+
+  it('fits four masked 1 MiB frames (payload + 14-byte header + 7 bytes of alignment) in one slab', () => {
+    expect(SLAB_SIZE).toBeGreaterThanOrEqual(4 * (1024 * 1024 + 14 + 7));
+  });
 });
