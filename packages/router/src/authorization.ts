@@ -172,7 +172,16 @@ export interface AuthorizationConfig {
   roles?: readonly RoleConfig[];
   /** Runs after the static role check allowed an action; see {@link RealmAuthorizer}. */
   authorizer?: Authorizer;
+  /**
+   * How long an asynchronous `authorizer` may take, in ms, before the action is refused with
+   * `wamp.error.authorization_failed`. Default 10,000. A hung authorizer (a database that never
+   * answers) must not leave requests pending forever.
+   */
+  authorizerTimeout?: number;
 }
+
+/** Default of {@link AuthorizationConfig.authorizerTimeout}. */
+export const DEFAULT_AUTHORIZER_TIMEOUT = 10_000;
 
 /**
  * The outcome of {@link RealmAuthorizer.authorize}. `disclose`: the permission forces the
@@ -201,11 +210,15 @@ export class RealmAuthorizer {
   /** True when no roles are configured: every action of every session passes the static check. */
   readonly developmentMode: boolean;
   private readonly authorizer: Authorizer | undefined;
+  private readonly authorizerTimeout: number;
 
   constructor(config: AuthorizationConfig = {}) {
     this.permissions = config.roles === undefined ? null : new Permissions(config.roles);
     this.developmentMode = this.permissions === null;
     this.authorizer = config.authorizer;
+    const timeout = config.authorizerTimeout ?? DEFAULT_AUTHORIZER_TIMEOUT;
+    if (!(timeout > 0)) throw new RangeError(`authorizerTimeout must be a positive number of ms; got ${String(timeout)}`);
+    this.authorizerTimeout = timeout;
   }
 
   /**
@@ -226,7 +239,8 @@ export class RealmAuthorizer {
    * `options.match` `prefix` or `wildcard`, `uri` is a pattern and the roles must
    * allow every URI it can match ({@link Permissions.allowsPattern}). Denied: `wamp.error.not_authorized`
    * (roles or authorizer said no) or `wamp.error.authorization_failed` (the authorizer threw,
-   * rejected or answered something that is not a boolean). Never throws or rejects.
+   * rejected, answered something that is not a boolean, or did not answer within
+   * `authorizerTimeout`). Never throws or rejects.
    */
   authorize(session: AuthorizationSubject, uri: string, action: Action, options: Record<string, unknown> = {}): AuthorizationDecision | Promise<AuthorizationDecision> {
     const permissions = this.permissions;
@@ -250,10 +264,23 @@ export class RealmAuthorizer {
       return authorizationFailed(uri, action);
     }
     if (typeof answer === 'boolean') return answer ? allowed : notAuthorized(session, uri, action);
-    return Promise.resolve(answer).then(
-      (value) => (value === true ? allowed : value === false ? notAuthorized(session, uri, action) : authorizationFailed(uri, action)),
-      () => authorizationFailed(uri, action),
-    );
+    const timeout = this.authorizerTimeout;
+    return new Promise<AuthorizationDecision>((resolve) => {
+      // setTimeout turns delays beyond 2^31-1 ms into 1 ms: such a timeout means "no timeout".
+      const timer = timeout <= MAX_TIMER_MS ? setTimeout(() => resolve(authorizationFailed(uri, action, `the authorizer did not answer within ${timeout} ms`)), timeout) : undefined;
+      // A hung authorizer must not keep the process alive after the router closed.
+      timer?.unref?.();
+      Promise.resolve(answer).then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value === true ? allowed : value === false ? notAuthorized(session, uri, action) : authorizationFailed(uri, action));
+        },
+        () => {
+          clearTimeout(timer);
+          resolve(authorizationFailed(uri, action));
+        },
+      );
+    });
   }
 }
 
@@ -261,6 +288,8 @@ function notAuthorized(session: AuthorizationSubject, uri: string, action: Actio
   return { allowed: false, error: ErrorUri.NOT_AUTHORIZED, message: `session is not authorized to ${action} "${uri}" (authrole "${session.authrole}")` };
 }
 
-function authorizationFailed(uri: string, action: Action): AuthorizationDecision {
-  return { allowed: false, error: ErrorUri.AUTHORIZATION_FAILED, message: `authorization to ${action} "${uri}" could not be decided` };
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function authorizationFailed(uri: string, action: Action, why?: string): AuthorizationDecision {
+  return { allowed: false, error: ErrorUri.AUTHORIZATION_FAILED, message: `authorization to ${action} "${uri}" could not be decided${why === undefined ? '' : `: ${why}`}` };
 }

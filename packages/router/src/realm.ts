@@ -25,6 +25,8 @@ export interface RealmConfig {
   roles?: RoleConfig[];
   /** A dynamic check after the roles allowed an action; see {@link Authorizer}. */
   authorizer?: Authorizer;
+  /** How long an asynchronous `authorizer` may take before the action is refused (`wamp.error.authorization_failed`), in ms. Default 10,000. */
+  authorizerTimeout?: number;
   /** This realm's limits, over the router's. */
   limits?: Partial<RouterLimits>;
 }
@@ -77,6 +79,7 @@ export class Realm implements RealmContext {
     this.authorizer = new RealmAuthorizer({
       ...(config.roles !== undefined ? { roles: config.roles } : {}),
       ...(config.authorizer !== undefined ? { authorizer: config.authorizer } : {}),
+      ...(config.authorizerTimeout !== undefined ? { authorizerTimeout: config.authorizerTimeout } : {}),
     });
     this.logger = log;
     this.host = host;

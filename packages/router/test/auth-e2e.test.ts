@@ -133,4 +133,22 @@ describe('authorization over WebSocket', () => {
     await expect(backendSub).rejects.toMatchObject({ uri: 'wamp.error.not_authorized' });
     await joe.subscribe('com.example.', () => undefined, { match: 'prefix' });
   });
+
+  it('a hung authorizer refuses with authorization_failed after authorizerTimeout, and the session goes on', async () => {
+    const hungRouter = new Router({
+      realms: [{ name: 'realm1', authorizer: (_s, uri) => (uri === 'com.example.hang' ? new Promise<boolean>(() => {}) : true), authorizerTimeout: 100 }],
+    });
+    const { url: hungUrl } = await hungRouter.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const client = await open({ url: hungUrl, realm: 'realm1' });
+      const started = Date.now();
+      await expect(client.subscribe('com.example.hang', () => undefined)).rejects.toMatchObject({ uri: 'wamp.error.authorization_failed' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+      // The session goes on: its next request is answered as usual.
+      await client.subscribe('com.example.fine', () => undefined);
+      await client.close();
+    } finally {
+      await hungRouter.close();
+    }
+  });
 });

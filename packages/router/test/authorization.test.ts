@@ -161,6 +161,29 @@ describe('RealmAuthorizer', () => {
     expect(calls).toEqual([['alice', 'com.example.add', 'call', { timeout: 5 }], ['alice', 'com.example.forbidden', 'call', {}]]);
   });
 
+  it('refuses with authorization_failed when an async authorizer does not answer within authorizerTimeout', async () => {
+    let asked = 0;
+    const realm = new RealmAuthorizer({
+      authorizerTimeout: 50,
+      authorizer: (_s, uri) => {
+        asked++;
+        return uri === 'a.hang' ? new Promise<boolean>(() => {}) : new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 5));
+      },
+    });
+    const started = Date.now();
+    const hung = await realm.authorize(alice, 'a.hang', 'subscribe');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    expect(hung).toEqual({ allowed: false, error: 'wamp.error.authorization_failed', message: expect.stringContaining('did not answer within 50 ms') });
+    // An answer inside the time is kept.
+    expect(await realm.authorize(alice, 'a.quick', 'subscribe')).toEqual({ allowed: true });
+    expect(asked).toBe(2);
+  });
+
+  it('refuses an authorizerTimeout that is not a positive number', () => {
+    expect(() => new RealmAuthorizer({ authorizerTimeout: 0 })).toThrow(RangeError);
+    expect(() => new RealmAuthorizer({ authorizerTimeout: Number.NaN })).toThrow(RangeError);
+  });
+
   it('awaits an async authorizer; throws, rejections and non-booleans fail with authorization_failed', async () => {
     const answers: Record<string, () => unknown> = {
       'a.yes': async () => true,
