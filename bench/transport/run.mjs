@@ -53,7 +53,7 @@ const cfg = quick
       timeoutMs: 30_000,
     }
   : {
-      runs: 3,
+      runs: 5,
       latency: { warmup: 1000, count: 5000 },
       stream: { warmMs: 500, measureMs: 1500 },
       handshake: { concurrency: 100, warmup: 200, total: 2000 },
