@@ -50,6 +50,13 @@ export interface ClientOptions {
   connectTimeout?: number;
   /** How long {@link Client.close} waits for the router's GOODBYE, in ms. Default 2000. */
   closeTimeout?: number;
+  /**
+   * How long subscribe, unsubscribe, register, unregister and acknowledged publish wait for the
+   * router's answer, in ms, before they reject with `wamp.error.timeout`. Default 30000;
+   * `Infinity` to wait as long as the session lives. A late answer is handled: a subscription
+   * or registration that arrives after its caller gave up is undone at once.
+   */
+  requestTimeout?: number;
   /** Extra HELLO details, merged over ours (`roles`, `agent`, auth fields). */
   helloDetails?: Dict;
   /** Browser entry: a WHATWG WebSocket class to use instead of the global `WebSocket`. */
@@ -250,6 +257,7 @@ export class Client extends EventEmitter<ClientEvents> {
     if (typeof options.realm !== 'string' || options.realm === '') throw new TypeError('connect: `realm` is required');
     this.urls = options.urls ?? (options.url !== undefined ? [options.url] : []);
     if (this.urls.length === 0 && options.transport === undefined) throw new TypeError('connect: give `url`, `urls` or `transport`');
+    if (options.requestTimeout !== undefined && !(options.requestTimeout > 0)) throw new RangeError(`connect: \`requestTimeout\` must be a positive number of ms (or Infinity); got ${String(options.requestTimeout)}`);
     this.serializers = resolveSerializers(options.serializers);
     this.policy = options.reconnect === false ? null : reconnectPolicy(options.reconnect);
   }
@@ -505,6 +513,7 @@ export class Client extends EventEmitter<ClientEvents> {
         realm: this.options.realm,
         ...(this.options.auth !== undefined ? { auth: this.options.auth } : {}),
         ...(this.options.helloDetails !== undefined ? { helloDetails: this.options.helloDetails } : {}),
+        ...(this.options.requestTimeout !== undefined ? { requestTimeout: this.options.requestTimeout } : {}),
         onError: this.reportError,
         onRevoked: (kind, id, reason) => this.revoked(kind, id, reason),
       });

@@ -42,7 +42,17 @@ export interface SessionOptions {
   onError?: (error: unknown) => void;
   /** The router revoked a registration or subscription (UNREGISTERED / UNSUBSCRIBED with request 0). */
   onRevoked?: (kind: 'registration' | 'subscription', id: number, reason: string | undefined) => void;
+  /**
+   * How long SUBSCRIBE, UNSUBSCRIBE, REGISTER, UNREGISTER and acknowledged PUBLISH wait for the
+   * router's answer, in ms, before they reject with `wamp.error.timeout`. Default 30000;
+   * `Infinity` waits as long as the session lives. (Calls have their own `timeout` option.)
+   */
+  requestTimeout?: number;
 }
+
+/** Default of {@link SessionOptions.requestTimeout}. */
+export const DEFAULT_REQUEST_TIMEOUT = 30_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Why and how a session ended. */
 export interface SessionCloseInfo {
@@ -70,6 +80,12 @@ export interface EventSink {
 class PendingRequest {
   resolve!: (value: unknown) => void;
   reject!: (error: unknown) => void;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /**
+   * The caller was told it timed out (or it was ours alone): the router's late answer is taken
+   * quietly, and a late SUBSCRIBED or REGISTERED is undone at once.
+   */
+  abandoned = false;
   constructor(
     readonly type: number,
     /** The sink, procedure target or registration ID the answer concerns. */
@@ -78,6 +94,14 @@ class PendingRequest {
 }
 
 const noop = (): void => {};
+
+const MESSAGE_NAMES: Record<number, string> = {
+  [MessageType.SUBSCRIBE]: 'SUBSCRIBE',
+  [MessageType.UNSUBSCRIBE]: 'UNSUBSCRIBE',
+  [MessageType.REGISTER]: 'REGISTER',
+  [MessageType.UNREGISTER]: 'UNREGISTER',
+  [MessageType.PUBLISH]: 'PUBLISH',
+};
 
 /**
  * One WAMP session over one {@link MessageTransport}, as a client: sans-I/O (it only calls
@@ -309,6 +333,11 @@ export class Session {
       case MessageType.SUBSCRIBED: {
         const request = this.takeRequest(message[1], MessageType.SUBSCRIBE);
         if (request === undefined) return;
+        if (request.abandoned) {
+          // The caller gave up on it: a subscription nobody knows of would only cost events.
+          this.sendQuietly(MessageType.UNSUBSCRIBE, [MessageType.UNSUBSCRIBE, this.ids.next(), message[2]], message[2]);
+          return;
+        }
         this.sinks.set(message[2], request.target as EventSink);
         request.resolve(message[2]);
         return;
@@ -326,6 +355,11 @@ export class Session {
       case MessageType.REGISTERED: {
         const request = this.takeRequest(message[1], MessageType.REGISTER);
         if (request === undefined) return;
+        if (request.abandoned) {
+          // Not served: the router would route calls to a procedure the caller believes unregistered.
+          this.sendQuietly(MessageType.UNREGISTER, [MessageType.UNREGISTER, this.ids.next(), message[2]], message[2]);
+          return;
+        }
         this.callee.registrations.set(message[2], request.target as ProcedureTarget);
         request.resolve(message[2]);
         return;
@@ -432,6 +466,7 @@ export class Session {
       return undefined;
     }
     this.requests.delete(id);
+    if (request.timer !== undefined) clearTimeout(request.timer);
     return request;
   }
 
@@ -448,7 +483,33 @@ export class Session {
       this.requests.delete(id);
       return Promise.reject(error);
     }
+    const timeout = this.options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
+    if (timeout <= MAX_TIMER_MS) {
+      request.timer = setTimeout(() => {
+        request.timer = undefined;
+        if (request.abandoned || this.requests.get(id) !== request) return;
+        // Kept in the map: the router may still answer, and that answer is not a protocol error.
+        request.abandoned = true;
+        const settle = request.reject;
+        request.resolve = noop;
+        request.reject = noop;
+        settle(new WampError(ErrorUri.TIMEOUT, [`the router did not answer ${MESSAGE_NAMES[type] ?? type} within ${timeout} ms`]));
+      }, timeout);
+      // A request left waiting must not keep the process alive on its own.
+      request.timer.unref?.();
+    }
     return promise;
+  }
+
+  /** Sends a request whose answer nobody awaits (undoing a late SUBSCRIBED or REGISTERED). */
+  private sendQuietly(type: number, message: WampMessage, target: unknown): void {
+    const id = message[1] as number;
+    const request = new PendingRequest(type, target);
+    request.resolve = noop;
+    request.reject = noop;
+    request.abandoned = true;
+    this.requests.set(id, request);
+    this.send(message);
   }
 
   private send(message: WampMessage): void {
@@ -478,7 +539,10 @@ export class Session {
     this.caller.failAll(lost);
     const requests = [...this.requests.values()];
     this.requests.clear();
-    for (const request of requests) request.reject(lost);
+    for (const request of requests) {
+      if (request.timer !== undefined) clearTimeout(request.timer);
+      request.reject(lost);
+    }
     this.callee.failAll(lost);
     this.sinks.clear();
     this.resolveClosed(info);

@@ -71,6 +71,18 @@ describe('Client', () => {
     await expect(connect({ realm: 'r' })).rejects.toThrow('url');
     await expect(connect({ realm: 'r', url: 'ws://x', serializers: ['xml' as 'json'] })).rejects.toThrow('unknown WAMP serializer');
     await expect(connect({ realm: 'r', url: 'ws://x', reconnect: { factor: 0.5 } })).rejects.toThrow('factor');
+    await expect(connect({ realm: 'r', url: 'ws://x', requestTimeout: 0 })).rejects.toThrow('requestTimeout');
+  });
+
+  it('requestTimeout bounds subscribe and register when the router does not answer', async () => {
+    const router = new FakeRouter();
+    router.silent.add('com.hung');
+    const { client } = await start(router, { requestTimeout: 30 });
+    await expect(client.subscribe('com.hung', () => undefined)).rejects.toMatchObject({ uri: 'wamp.error.timeout' });
+    await expect(client.register('com.hung', () => 1)).rejects.toMatchObject({ uri: 'wamp.error.timeout' });
+    // The session is fine: other requests are answered.
+    await client.subscribe('com.ok', () => undefined);
+    expect(client.isOpen).toBe(true);
   });
 
   it('two local subscribers of a topic share one router subscription; the last unsubscribe ends it', async () => {

@@ -630,6 +630,47 @@ describe('subscriber and publisher', () => {
     expect(s.events.length).toBe(3);
   });
 
+  it('SUBSCRIBE and REGISTER unanswered for requestTimeout reject with wamp.error.timeout; late answers are undone, not protocol errors', async () => {
+    const { transport, session } = open({ requestTimeout: 30 });
+    const s = sink();
+    const sub = session.subscribe('com.slow', s);
+    const reg = session.register({ procedure: 'com.slow.proc', handler: () => 1 });
+    const pub = session.publish('com.slow', [], undefined, { acknowledge: true });
+    await expect(sub).rejects.toMatchObject({ uri: 'wamp.error.timeout', message: expect.stringContaining('SUBSCRIBE within 30 ms') });
+    await expect(reg).rejects.toMatchObject({ uri: 'wamp.error.timeout', message: expect.stringContaining('REGISTER') });
+    await expect(pub).rejects.toMatchObject({ uri: 'wamp.error.timeout' });
+    // The router answers after all: the subscription and registration are undone at once...
+    transport.deliver([T.SUBSCRIBED, 1, 700]);
+    expect(transport.last()).toEqual([T.UNSUBSCRIBE, 4, 700]);
+    transport.deliver([T.REGISTERED, 2, 800]);
+    expect(transport.last()).toEqual([T.UNREGISTER, 5, 800]);
+    transport.deliver([T.PUBLISHED, 3, 9]);
+    // ...no event reaches the sink, and an INVOCATION for it is refused.
+    transport.deliver([T.EVENT, 700, 1, {}, ['late']]);
+    expect(s.events).toEqual([]);
+    transport.deliver([T.INVOCATION, 77, 800, {}, []]);
+    expect(transport.last().slice(0, 5)).toEqual([T.ERROR, T.INVOCATION, 77, {}, 'wamp.error.no_such_registration']);
+    transport.deliver([T.UNSUBSCRIBED, 4]);
+    transport.deliver([T.UNREGISTERED, 5]);
+    await flush();
+    expect(session.state).toBe('established');
+    // An answer in time is unaffected.
+    const ok = session.subscribe('com.fast', s);
+    transport.deliver([T.SUBSCRIBED, 6, 701]);
+    await expect(ok).resolves.toBe(701);
+  });
+
+  it('requestTimeout: Infinity waits as long as the session lives; the session end rejects it', async () => {
+    const { transport, session } = open({ requestTimeout: Infinity });
+    const settled = vi.fn();
+    const sub = session.subscribe('com.t', sink());
+    sub.then(settled, settled);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(settled).not.toHaveBeenCalled();
+    transport.drop();
+    await expect(sub).rejects.toMatchObject({ uri: 'junction.error.connection_lost' });
+  });
+
   it('a throwing event handler is reported, not fatal', async () => {
     const onError = vi.fn();
     const { transport, session } = open({ onError });

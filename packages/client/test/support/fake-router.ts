@@ -14,6 +14,8 @@ export class FakeRouter {
   oncall: ((transport: FakeTransport, call: WampMessage) => void) | null = null;
   /** REGISTER / SUBSCRIBE of these URIs get ERROR with the given error URI. */
   readonly refuse = new Map<string, string>();
+  /** REGISTER / SUBSCRIBE of these URIs get no answer at all (a hung router). */
+  readonly silent = new Set<string>();
   /** Fail the next N transport opens. */
   failOpens = 0;
   private nextId = 100;
@@ -39,6 +41,7 @@ export class FakeRouter {
 
   private answer(transport: FakeTransport, message: WampMessage, topics: Map<string, number>): void {
     if (transport.closed) return;
+    if ((message[0] === T.REGISTER || message[0] === T.SUBSCRIBE) && this.silent.has(message[3] as string)) return;
     if ((message[0] === T.REGISTER || message[0] === T.SUBSCRIBE) && this.refuse.has(message[3] as string)) {
       transport.deliver([T.ERROR, message[0], message[1], {}, this.refuse.get(message[3] as string)!]);
       return;
