@@ -57,6 +57,20 @@ const NO_DETAILS: Dict = Object.freeze({}) as Dict;
  *
  * It is the {@link RouterPeer} the broker and the dealer see.
  */
+/** Throttled messages past which the transport stops reading (TCP backpressure takes over). */
+const THROTTLE_PAUSE_AT = 256;
+/**
+ * Throttled messages past which the session is aborted (`junction.error.limit_exceeded`): one
+ * second's worth at the session's rate, and at least this many, since one TCP read can carry
+ * thousands of small messages that arrive even after reading paused.
+ */
+const THROTTLE_MIN_CAP = 16_384;
+
+/** Requests count against the rate limit; answers, CANCEL and GOODBYE do not. */
+function isRateLimited(type: number): boolean {
+  return type === MessageType.CALL || type === MessageType.PUBLISH || type === MessageType.SUBSCRIBE || type === MessageType.REGISTER || type === MessageType.UNSUBSCRIBE || type === MessageType.UNREGISTER;
+}
+
 export class RouterSession implements RouterPeer {
   /** The session ID; 0 until HELLO. */
   id = 0;
@@ -87,6 +101,13 @@ export class RouterSession implements RouterPeer {
   private challengeOut = false;
   /** The request rate limit, from WELCOME on. */
   private bucket: TokenBucket | null = null;
+  /** Messages waiting for the rate limit (see startThrottle); null when not throttled. */
+  private throttled: ClientToRouterMessage[] | null = null;
+  /** The first throttled message already took its token. */
+  private throttledHeadPaid = false;
+  private throttleTimer: ReturnType<typeof setTimeout> | null = null;
+  private readingPaused = false;
+  private throttleReported = false;
   private maxBufferedAmount = Infinity;
   /** Messages waiting behind an asynchronous authorization (keeps the session's order). */
   private queued = 0;
@@ -126,6 +147,7 @@ export class RouterSession implements RouterPeer {
       clearTimeout(this.goodbyeTimer);
       this.goodbyeTimer = null;
     }
+    this.clearThrottle();
   }
 
   /** True while the session is joined to its realm (WELCOME sent, not yet left). */
@@ -255,15 +277,27 @@ export class RouterSession implements RouterPeer {
 
   private joinedMessage(message: ClientToRouterMessage): void {
     const type = message[0];
+    // While throttled, the session's messages wait their turn, except a callee's answers (YIELD,
+    // ERROR): they depend on nothing queued, and other sessions' calls wait for them.
+    if (this.throttled !== null && type !== MessageType.YIELD && type !== MessageType.ERROR) {
+      this.throttle(message);
+      return;
+    }
     // Only requests count: replies (YIELD, ERROR), CANCEL and GOODBYE finish work that other
     // sessions' requests started (and were counted for), so a busy callee is never throttled.
-    if (type === MessageType.CALL || type === MessageType.PUBLISH || type === MessageType.SUBSCRIBE || type === MessageType.REGISTER || type === MessageType.UNSUBSCRIBE || type === MessageType.UNREGISTER) {
+    if (isRateLimited(type)) {
       const balance = this.bucket!.take();
       if (balance < 0) {
-        this.overRate(message, balance);
+        this.startThrottle(message, balance);
         return;
       }
     }
+    this.admitted(message);
+  }
+
+  /** A message within the rate: authorized (or queued behind a pending authorization) and dispatched. */
+  private admitted(message: ClientToRouterMessage): void {
+    const type = message[0];
     let verdict: AuthorizationDecision | Promise<AuthorizationDecision> = PASS;
     if (!this.trusted && (type === MessageType.PUBLISH || type === MessageType.SUBSCRIBE || type === MessageType.CALL || type === MessageType.REGISTER)) {
       verdict = this.realm!.authorizer.authorize(this, message[3], ACTION_OF[type]!, message[2]);
@@ -367,20 +401,83 @@ export class RouterSession implements RouterPeer {
     this.error(type, message[1] as number, decision.error, decision.message);
   }
 
-  /**
-   * A request over the rate limit: refused with `junction.error.limit_exceeded` (an
-   * unacknowledged PUBLISH is dropped). A debt of a whole second's worth means sustained abuse:
-   * the session is aborted.
-   */
-  private overRate(message: ClientToRouterMessage, balance: number): void {
-    const limit = this.realm!.limits.maxMessagesPerSecond;
-    if (balance <= -limit) {
-      this.abort(ErrorUri.LIMIT_EXCEEDED, `session ${this.id} kept sending over its limit of ${limit} requests per second`);
-      return;
+  // Rate limit: throttling ----------------------------------------------------------------------
+  //
+  // A request past the session's rate is not refused: it waits, with every later message of the
+  // session (but YIELD and ERROR), until the token bucket has refilled, and the transport stops
+  // reading once THROTTLE_PAUSE_AT messages wait, so TCP backpressure slows the peer down. A
+  // busy but honest client is slowed to its rate and loses nothing; a flood costs the router
+  // no more than reading at the allowed rate.
+
+  /** The first request over the rate (its token is taken: the bucket is in debt for it). */
+  private startThrottle(message: ClientToRouterMessage, balance: number): void {
+    this.throttled = [message];
+    this.throttledHeadPaid = true;
+    if (!this.throttleReported) {
+      this.throttleReported = true;
+      this.host.log('info', `session ${this.id} (${this.authid}) sends faster than ${this.realm!.limits.maxMessagesPerSecond} requests per second: throttled`);
     }
-    const type = message[0];
-    if (type === MessageType.PUBLISH && message[2]['acknowledge'] !== true) return;
-    this.error(type, message[1] as number, ErrorUri.LIMIT_EXCEEDED, `over the limit of ${limit} requests per second`);
+    this.armThrottle(-balance);
+  }
+
+  private throttle(message: ClientToRouterMessage): void {
+    const queue = this.throttled!;
+    queue.push(message);
+    if (queue.length === THROTTLE_PAUSE_AT && this.transport.pauseReading !== undefined) {
+      this.readingPaused = true;
+      this.transport.pauseReading();
+    }
+    // A transport that cannot pause (an in-process link) or a peer that ignores backpressure.
+    const cap = Math.max(this.realm!.limits.maxMessagesPerSecond, THROTTLE_MIN_CAP);
+    if (queue.length > cap) this.abort(ErrorUri.LIMIT_EXCEEDED, `session ${this.id} has more than ${cap} messages waiting for its rate limit of ${this.realm!.limits.maxMessagesPerSecond} requests per second`);
+  }
+
+  /** Waits until the bucket has paid off `debt` tokens. */
+  private armThrottle(debt: number): void {
+    const rate = this.realm!.limits.maxMessagesPerSecond;
+    this.throttleTimer = setTimeout(this.drainThrottled, Math.max(1, Math.ceil((debt * 1000) / rate)));
+    this.throttleTimer.unref?.();
+  }
+
+  /** Admits throttled messages while the bucket allows, in order. */
+  private readonly drainThrottled = (): void => {
+    this.throttleTimer = null;
+    const queue = this.throttled;
+    if (queue === null || this.state !== JOINED) return;
+    let i = 0;
+    while (i < queue.length) {
+      const message = queue[i]!;
+      if (!(i === 0 && this.throttledHeadPaid) && isRateLimited(message[0])) {
+        const balance = this.bucket!.take();
+        if (balance < 0) {
+          queue.splice(0, i);
+          this.throttledHeadPaid = true;
+          this.armThrottle(-balance);
+          return;
+        }
+      }
+      i++;
+      try {
+        this.admitted(message);
+      } catch (err) {
+        this.internalError(err, message);
+      }
+      // GOODBYE, an abort or a dropped transport ended it meanwhile.
+      if (this.state !== JOINED) return;
+    }
+    this.throttled = null;
+    if (this.readingPaused) {
+      this.readingPaused = false;
+      this.transport.resumeReading?.();
+    }
+  };
+
+  private clearThrottle(): void {
+    if (this.throttleTimer !== null) {
+      clearTimeout(this.throttleTimer);
+      this.throttleTimer = null;
+    }
+    this.throttled = null;
   }
 
   private closingMessage(message: ClientToRouterMessage): void {

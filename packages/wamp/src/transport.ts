@@ -33,6 +33,14 @@ export interface MessageTransport {
   close(code?: number, reason?: string): void;
   /** Bytes written but not yet sent by the OS (0 for in-process links): for slow-consumer limits. */
   readonly bufferedAmount: number;
+  /**
+   * Optional: stop reading from the peer until {@link MessageTransport.resumeReading} (a router
+   * throttles a session that sends faster than its rate limit this way). Messages already read
+   * may still arrive. Transports without it are throttled by queueing alone.
+   */
+  pauseReading?(): void;
+  /** Optional: read again after {@link MessageTransport.pauseReading}. */
+  resumeReading?(): void;
   /** Set by the session: each decoded (not yet validated) message. */
   onmessage: ((message: unknown) => void) | null;
   /** Set by the session: the link closed (from either side). */

@@ -549,3 +549,38 @@ describe('port mode: raw TCP and our own HTTP head parser', () => {
     expect((await Promise.all(bad)).map((r) => r.status).sort()).toEqual([400, 400, 400, 400, 400, 431, 431, 431, 431, 431]);
   });
 });
+
+describe('pause and resume', () => {
+  it('a paused server-side socket stops reading (the peer is held back by TCP) and delivers the rest on resume', async () => {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
+    cleanups.push(() => server.close());
+    await new Promise<void>((resolve) => server.on('listening', resolve));
+    const got: number[] = [];
+    const accepted = new Promise<WebSocket>((resolve) => server.on('connection', (socket) => {
+      socket.on('message', (data) => got.push(data.readUInt32BE(0)));
+      resolve(socket);
+    }));
+    const client = await openClient(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`, undefined, { perMessageDeflate: false });
+    const socket = await accepted;
+    socket.pause();
+    expect(socket.isPaused).toBe(true);
+    // 16 MiB: far more than the kernel buffers hold, so most of it must wait in the client.
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < 256; i++) {
+      const m = Buffer.from(chunk);
+      m.writeUInt32BE(i, 0);
+      client.send(m);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const whilePaused = got.length;
+    expect(whilePaused).toBeLessThan(256);
+    expect(client.bufferedAmount).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got.length).toBe(whilePaused); // nothing more arrives while paused
+    socket.resume();
+    expect(socket.isPaused).toBe(false);
+    const start = Date.now();
+    while (got.length < 256 && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 10));
+    expect(got).toEqual(Array.from({ length: 256 }, (_, i) => i));
+  });
+});

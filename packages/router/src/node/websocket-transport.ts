@@ -59,6 +59,14 @@ export class WebSocketTransport implements MessageTransport {
     this.ws.send(bytes, this.options);
   }
 
+  pauseReading(): void {
+    this.ws.pause();
+  }
+
+  resumeReading(): void {
+    this.ws.resume();
+  }
+
   close(code = 1000, reason = ''): void {
     // A slow consumer is not reading: a closing handshake would wait behind its backlog.
     if (code === SLOW_CONSUMER) this.ws.terminate();

@@ -139,6 +139,9 @@ type Listener = (...args: never[]) => void;
 /** A DOM-style listener: a function or an object with `handleEvent`. */
 export type EventListenerLike = ((event: never) => void) | { handleEvent(event: never): void };
 
+const PAUSED_BY_USER = 1;
+const PAUSED_BY_CODEC = 2;
+
 /** Smallest default backlog limit of server-side sockets. */
 const DEFAULT_SERVER_MAX_BUFFERED = 64 * 1024 * 1024;
 
@@ -223,6 +226,8 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
   /** Slabs holding frames of the unflushed batch. */
   private batchSlabs: SendSlab[] | null = null;
 
+  /** Who holds reading back: PAUSED_BY_USER ({@link pause}) and PAUSED_BY_CODEC (an async inflate). */
+  private readPause = 0;
   private closeTimer: NodeJS.Timeout | null = null;
   private closeCode: number = CloseCode.Abnormal;
   private closeReason = '';
@@ -481,6 +486,7 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
     socket.on('error', onSocketError);
     socket.on('close', onSocketClose);
     this.state = ReadyState.OPEN;
+    if (this.readPause !== 0) socket.pause();
     if (head.length > 0) {
       // Frames that came with the handshake go in after the open/connection listeners ran.
       const copy = Buffer.from(head);
@@ -555,12 +561,35 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
 
   /** @internal */
   pauseReading(): void {
+    this.readPause |= PAUSED_BY_CODEC;
     this.sock?.pause();
   }
 
   /** @internal */
   resumeReading(): void {
-    this.sock?.resume();
+    this.readPause &= ~PAUSED_BY_CODEC;
+    if (this.readPause === 0) this.sock?.resume();
+  }
+
+  /**
+   * Stops reading from the peer (TCP backpressure reaches it once the kernel buffers fill), as
+   * `ws`'s `pause()`. Messages already read may still be delivered. A server, for example,
+   * pauses a peer that sends faster than it may.
+   */
+  pause(): void {
+    this.readPause |= PAUSED_BY_USER;
+    this.sock?.pause();
+  }
+
+  /** Reads again after {@link pause} (unless an asynchronous inflate still holds reading back). */
+  resume(): void {
+    this.readPause &= ~PAUSED_BY_USER;
+    if (this.readPause === 0 && this.state !== ReadyState.CONNECTING) this.sock?.resume();
+  }
+
+  /** True between {@link pause} and {@link resume}. */
+  get isPaused(): boolean {
+    return (this.readPause & PAUSED_BY_USER) !== 0;
   }
 
   /**
