@@ -54,7 +54,7 @@ const cfg = quick
     }
   : {
       runs: 5,
-      latency: { warmup: 1000, count: 5000 },
+      latency: { warmup: 10_000, count: 20_000 },
       stream: { warmMs: 500, measureMs: 1500 },
       handshake: { concurrency: 100, warmup: 200, total: 2000 },
       idle: { count: 5000, clients: 2, concurrency: 100, warmup: 200 },
