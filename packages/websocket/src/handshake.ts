@@ -17,6 +17,7 @@ import {
   asciiLowerCase,
   getHeader,
   headerHasToken,
+  isOnlyToken,
   isToken,
   isValidHeaderValue,
   parseTokenList,
@@ -26,7 +27,7 @@ import {
 import { parseProtocolHeader } from './subprotocol.js';
 
 /** `crypto.hash` where this Node has it (>= 20.12); a namespace read, so older Nodes still load us. */
-const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: Buffer, encoding: 'base64') => string }).hash;
+const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: Buffer | string, encoding: 'base64') => string }).hash;
 
 /** A refusal of an upgrade request, to be sent with {@link buildRejectionResponse}. */
 export interface HandshakeRejection {
@@ -139,11 +140,16 @@ export function isRejection(x: ValidUpgrade | HandshakeRejection): x is Handshak
   return typeof (x as Partial<HandshakeRejection>).status === 'number';
 }
 
+const ASCII_RE = /^[\x00-\x7f]*$/;
+
 /** `Sec-WebSocket-Accept` for a key: base64(SHA-1(key + GUID)) (RFC 6455 §4.2.2). */
 export function acceptKeyFor(key: string): string {
-  // latin1 turns the string back into the bytes Node decoded the header from.
-  const input = Buffer.from(key + WEBSOCKET_GUID, 'latin1');
-  // crypto.hash (Node >= 20.12) skips the Hash object a one-shot digest does not need.
+  const text = key + WEBSOCKET_GUID;
+  // crypto.hash (Node >= 20.12) skips the Hash object a one-shot digest does not need, and takes
+  // an ASCII string as it is (a valid key is base64, so ASCII). Anything else goes through
+  // latin1, which turns the string back into the bytes Node decoded the header from.
+  if (oneShotHash && ASCII_RE.test(text)) return oneShotHash('sha1', text, 'base64');
+  const input = Buffer.from(text, 'latin1');
   return oneShotHash ? oneShotHash('sha1', input, 'base64') : createHash('sha1').update(input).digest('base64');
 }
 
@@ -315,8 +321,7 @@ export function validateUpgradeResponse(
     throw handshakeError(message);
   }
 
-  const upgrade = parseTokenList(getHeader(headers, 'upgrade'));
-  if (upgrade.length !== 1 || asciiLowerCase(upgrade[0] as string) !== 'websocket') {
+  if (!isOnlyToken(getHeader(headers, 'upgrade'), 'websocket')) {
     throw handshakeError('Invalid Upgrade header in server response: expected "websocket"');
   }
   if (!headerHasToken(getHeader(headers, 'connection'), 'upgrade')) {

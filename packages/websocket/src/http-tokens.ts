@@ -90,6 +90,44 @@ export function headerHasToken(value: HeaderValue, token: string): boolean {
   return false;
 }
 
+/**
+ * True if the list header `value` holds exactly one element and it is `token` (ASCII
+ * case-insensitively), e.g. a server's `Upgrade: websocket`. Same elements as
+ * {@link parseTokenList}, counted in place.
+ */
+export function isOnlyToken(value: HeaderValue, token: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value === 'string') return countToken(value, token) === 1;
+  let found = 0;
+  for (const field of value) {
+    if (typeof field !== 'string') continue;
+    const n = countToken(field, token);
+    if (n < 0) return false;
+    found += n;
+  }
+  return found === 1;
+}
+
+/** How many elements of the list `field` are `token`; -1 as soon as one is something else. */
+function countToken(field: string, token: string): number {
+  let found = 0;
+  let start = 0;
+  while (start <= field.length) {
+    let end = field.indexOf(',', start);
+    if (end === -1) end = field.length;
+    let s = start;
+    let e = end;
+    while (s < e && isOwsCode(field.charCodeAt(s))) s++;
+    while (e > s && isOwsCode(field.charCodeAt(e - 1))) e--;
+    if (e > s) {
+      if (e - s !== token.length || !asciiEqualsIgnoreCase(field, s, token)) return -1;
+      found++;
+    }
+    start = end + 1;
+  }
+  return found;
+}
+
 function fieldHasToken(field: string, token: string): boolean {
   const n = token.length;
   let start = 0;

@@ -5,6 +5,7 @@ import {
   asciiLowerCase,
   getHeader,
   headerHasToken,
+  isOnlyToken,
   isToken,
   isValidHeaderValue,
   parseTokenList,
@@ -93,6 +94,24 @@ describe('headerHasToken', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('isOnlyToken agrees with "parseTokenList gives exactly that one element" on any header', () => {
+    const piece = fc.constantFrom('websocket', 'WebSocket', 'web', 'socket', ',', ' ', '\t', 'h2c', '');
+    const field = fc.array(piece, { maxLength: 6 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(fc.oneof(field, fc.array(field, { maxLength: 3 })), (value) => {
+        const list = parseTokenList(value);
+        const reference = list.length === 1 && asciiLowerCase(list[0]!) === 'websocket';
+        expect(isOnlyToken(value, 'websocket')).toBe(reference);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(isOnlyToken('websocket', 'websocket')).toBe(true);
+    expect(isOnlyToken(' WebSocket ', 'websocket')).toBe(true);
+    expect(isOnlyToken('websocket, websocket', 'websocket')).toBe(false);
+    expect(isOnlyToken(['websocket', 'h2c'], 'websocket')).toBe(false);
+    expect(isOnlyToken(undefined, 'websocket')).toBe(false);
   });
 
   it('does not fold non-ASCII look-alikes (U+212A KELVIN SIGN)', () => {

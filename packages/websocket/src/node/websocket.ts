@@ -810,8 +810,27 @@ function invalidState(message: string): Error {
   return domError('InvalidStateError', message);
 }
 
-/** Checks and normalises a client URL the way browsers do. */
+/**
+ * Parsed client URLs by their text: a client reconnecting to the same URL (or opening many
+ * connections to it) does not parse it again. The URL objects are shared, so nothing may
+ * change them.
+ */
+const parsedUrls = new Map<string, URL>();
+const PARSED_URLS_MAX = 32;
+
+/** Checks and normalises a client URL the way browsers do (a bad one throws every time, uncached). */
 function parseClientUrl(url: string | URL): URL {
+  if (typeof url !== 'string') return parseClientUrlUncached(url);
+  let target = parsedUrls.get(url);
+  if (target === undefined) {
+    target = parseClientUrlUncached(url);
+    if (parsedUrls.size >= PARSED_URLS_MAX) parsedUrls.delete(parsedUrls.keys().next().value as string);
+    parsedUrls.set(url, target);
+  }
+  return target;
+}
+
+function parseClientUrlUncached(url: string | URL): URL {
   let target: URL;
   try {
     target = new URL(url);
