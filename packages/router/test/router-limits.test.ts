@@ -50,6 +50,23 @@ describe('message rate limit', () => {
     expect(ctx.router.realm('realm1')!.sessions.has(flooder.sessionId)).toBe(true);
   });
 
+  it('a GOODBYE sent behind throttled requests waits its turn: every request is answered first', async () => {
+    ctx = await startRouter({ realms: [{ name: 'realm1', limits: { maxMessagesPerSecond: 20 } }] });
+    const peer = await RawPeer.join(ctx.url);
+    ctx.peers.push(peer);
+    for (let i = 1; i <= 30; i++) peer.send([48, i, {}, 'wamp.session.count']);
+    peer.send([6, {}, 'wamp.close.normal']);
+    const seen: number[] = [];
+    for (;;) {
+      const m = await peer.next();
+      if (m[0] === 6) break;
+      expect(m[0]).toBe(50);
+      seen.push(m[1] as number);
+    }
+    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    await peer.closed;
+  });
+
   it('a throttled session still answers calls routed to it at once (YIELD does not wait behind its own requests)', async () => {
     ctx = await startRouter({ realms: [{ name: 'realm1', limits: { maxMessagesPerSecond: 20 } }] });
     const busy = await RawPeer.join(ctx.url);
