@@ -50,14 +50,9 @@ const PASS: AuthorizationDecision = Object.freeze({ allowed: true });
 const NO_DETAILS: Dict = Object.freeze({}) as Dict;
 
 /**
- * The router's side of one WAMP session, as a sans-I/O state machine over a
- * `MessageTransport`: HELLO, authentication, WELCOME, then every message validated,
- * rate-limited, authorized and handed to the realm's broker or dealer; GOODBYE and ABORT both
- * ways. A bad message ends this session only (ABORT `wamp.error.protocol_violation`).
- *
- * It is the {@link RouterPeer} the broker and the dealer see.
+ * Throttled messages past which the transport stops reading (TCP backpressure takes over); it
+ * reads again once fewer than half of that wait, so a callee's answers are not held up long.
  */
-/** Throttled messages past which the transport stops reading (TCP backpressure takes over). */
 const THROTTLE_PAUSE_AT = 256;
 /**
  * Throttled messages past which the session is aborted (`junction.error.limit_exceeded`): one
@@ -71,6 +66,14 @@ function isRateLimited(type: number): boolean {
   return type === MessageType.CALL || type === MessageType.PUBLISH || type === MessageType.SUBSCRIBE || type === MessageType.REGISTER || type === MessageType.UNSUBSCRIBE || type === MessageType.UNREGISTER;
 }
 
+/**
+ * The router's side of one WAMP session, as a sans-I/O state machine over a
+ * `MessageTransport`: HELLO, authentication, WELCOME, then every message validated,
+ * rate-limited, authorized and handed to the realm's broker or dealer; GOODBYE and ABORT both
+ * ways. A bad message ends this session only (ABORT `wamp.error.protocol_violation`).
+ *
+ * It is the {@link RouterPeer} the broker and the dealer see.
+ */
 export class RouterSession implements RouterPeer {
   /** The session ID; 0 until HELLO. */
   id = 0;
@@ -423,7 +426,7 @@ export class RouterSession implements RouterPeer {
   private throttle(message: ClientToRouterMessage): void {
     const queue = this.throttled!;
     queue.push(message);
-    if (queue.length === THROTTLE_PAUSE_AT && this.transport.pauseReading !== undefined) {
+    if (queue.length >= THROTTLE_PAUSE_AT && !this.readingPaused && this.transport.pauseReading !== undefined) {
       this.readingPaused = true;
       this.transport.pauseReading();
     }
@@ -453,6 +456,7 @@ export class RouterSession implements RouterPeer {
           queue.splice(0, i);
           this.throttledHeadPaid = true;
           this.armThrottle(-balance);
+          if (this.readingPaused && queue.length < THROTTLE_PAUSE_AT / 2) this.resumeReading();
           return;
         }
       }
@@ -466,11 +470,13 @@ export class RouterSession implements RouterPeer {
       if (this.state !== JOINED) return;
     }
     this.throttled = null;
-    if (this.readingPaused) {
-      this.readingPaused = false;
-      this.transport.resumeReading?.();
-    }
+    if (this.readingPaused) this.resumeReading();
   };
+
+  private resumeReading(): void {
+    this.readingPaused = false;
+    this.transport.resumeReading?.();
+  }
 
   private clearThrottle(): void {
     if (this.throttleTimer !== null) {
