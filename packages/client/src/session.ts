@@ -80,7 +80,8 @@ export interface EventSink {
 class PendingRequest {
   resolve!: (value: unknown) => void;
   reject!: (error: unknown) => void;
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** performance.now() past which the request times out. */
+  deadline = Infinity;
   /**
    * The caller was told it timed out (or it was ours alone): the router's late answer is taken
    * quietly, and a late SUBSCRIBED or REGISTERED is undone at once.
@@ -130,7 +131,12 @@ export class Session {
   private readonly caller: Caller;
   private readonly callee: Callee;
   private readonly sinks = new Map<number, EventSink>();
+  /** Requests awaiting the router's answer, oldest first (a Map keeps insertion order). */
   private readonly requests = new Map<number, PendingRequest>();
+  /** Requests whose caller gave up (timed out) or that were ours alone: their answer is taken quietly. */
+  private readonly abandonedRequests = new Map<number, PendingRequest>();
+  /** One timer for all requests: they share one timeout, so they expire oldest first. */
+  private requestTimer: ReturnType<typeof setTimeout> | null = null;
   private dealerCancels = false;
   private dealerStreams = false;
   private resolveReady!: (details: WelcomeDetails) => void;
@@ -460,13 +466,17 @@ export class Session {
 
   /** The pending request answered by a reply; a reply to no request of ours (or of another type) breaks the protocol. */
   private takeRequest(id: number, type: number): PendingRequest | undefined {
-    const request = this.requests.get(id);
+    let request = this.requests.get(id);
+    let from = this.requests;
+    if (request === undefined) {
+      request = this.abandonedRequests.get(id);
+      from = this.abandonedRequests;
+    }
     if (request === undefined || request.type !== type) {
       this.violation(`${request === undefined ? 'answer to unknown request' : 'answer of the wrong type to request'} ${id}`);
       return undefined;
     }
-    this.requests.delete(id);
-    if (request.timer !== undefined) clearTimeout(request.timer);
+    from.delete(id);
     return request;
   }
 
@@ -485,21 +495,37 @@ export class Session {
     }
     const timeout = this.options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
     if (timeout <= MAX_TIMER_MS) {
-      request.timer = setTimeout(() => {
-        request.timer = undefined;
-        if (request.abandoned || this.requests.get(id) !== request) return;
-        // Kept in the map: the router may still answer, and that answer is not a protocol error.
-        request.abandoned = true;
-        const settle = request.reject;
-        request.resolve = noop;
-        request.reject = noop;
-        settle(new WampError(ErrorUri.TIMEOUT, [`the router did not answer ${MESSAGE_NAMES[type] ?? type} within ${timeout} ms`]));
-      }, timeout);
-      // A request left waiting must not keep the process alive on its own.
-      request.timer.unref?.();
+      request.deadline = performance.now() + timeout;
+      if (this.requestTimer === null) this.armRequestTimer(timeout);
     }
     return promise;
   }
+
+  private armRequestTimer(delay: number): void {
+    this.requestTimer = setTimeout(this.expireRequests, Math.max(1, Math.ceil(delay)));
+    // Waiting requests must not keep the process alive on their own.
+    (this.requestTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** Rejects the requests past their deadline with `wamp.error.timeout`, oldest first. */
+  private readonly expireRequests = (): void => {
+    this.requestTimer = null;
+    const now = performance.now();
+    const timeout = this.options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT;
+    for (const [id, request] of this.requests) {
+      if (request.deadline > now) {
+        if (request.deadline !== Infinity) this.armRequestTimer(request.deadline - now);
+        return;
+      }
+      // Kept aside: the router may still answer, and that answer is not a protocol error.
+      this.requests.delete(id);
+      request.abandoned = true;
+      this.abandonedRequests.set(id, request);
+      request.reject(new WampError(ErrorUri.TIMEOUT, [`the router did not answer ${MESSAGE_NAMES[request.type] ?? request.type} within ${timeout} ms`]));
+      request.resolve = noop;
+      request.reject = noop;
+    }
+  };
 
   /** Sends a request whose answer nobody awaits (undoing a late SUBSCRIBED or REGISTERED). */
   private sendQuietly(type: number, message: WampMessage, target: unknown): void {
@@ -508,7 +534,7 @@ export class Session {
     request.resolve = noop;
     request.reject = noop;
     request.abandoned = true;
-    this.requests.set(id, request);
+    this.abandonedRequests.set(id, request);
     this.send(message);
   }
 
@@ -539,10 +565,12 @@ export class Session {
     this.caller.failAll(lost);
     const requests = [...this.requests.values()];
     this.requests.clear();
-    for (const request of requests) {
-      if (request.timer !== undefined) clearTimeout(request.timer);
-      request.reject(lost);
+    this.abandonedRequests.clear();
+    if (this.requestTimer !== null) {
+      clearTimeout(this.requestTimer);
+      this.requestTimer = null;
     }
+    for (const request of requests) request.reject(lost);
     this.callee.failAll(lost);
     this.sinks.clear();
     this.resolveClosed(info);
