@@ -111,37 +111,44 @@ export function isOnlyToken(value: HeaderValue, token: string): boolean {
 /** How many elements of the list `field` are `token`; -1 as soon as one is something else. */
 function countToken(field: string, token: string): number {
   let found = 0;
-  let start = 0;
-  while (start <= field.length) {
-    let end = field.indexOf(',', start);
-    if (end === -1) end = field.length;
-    let s = start;
-    let e = end;
-    while (s < e && isOwsCode(field.charCodeAt(s))) s++;
-    while (e > s && isOwsCode(field.charCodeAt(e - 1))) e--;
-    if (e > s) {
-      if (e - s !== token.length || !asciiEqualsIgnoreCase(field, s, token)) return -1;
-      found++;
-    }
-    start = end + 1;
+  for (let at = 0; at <= field.length; ) {
+    at = nextElement(field, at);
+    if (elementEnd === elementStart) continue; // empty elements do not count
+    if (!isElement(field, token)) return -1;
+    found++;
   }
   return found;
 }
 
 function fieldHasToken(field: string, token: string): boolean {
-  const n = token.length;
-  let start = 0;
-  while (start <= field.length) {
-    let end = field.indexOf(',', start);
-    if (end === -1) end = field.length;
-    let s = start;
-    let e = end;
-    while (s < e && isOwsCode(field.charCodeAt(s))) s++;
-    while (e > s && isOwsCode(field.charCodeAt(e - 1))) e--;
-    if (e - s === n && asciiEqualsIgnoreCase(field, s, token)) return true;
-    start = end + 1;
+  for (let at = 0; at <= field.length; ) {
+    at = nextElement(field, at);
+    if (isElement(field, token)) return true;
   }
   return false;
+}
+
+// Bounds of the element the last nextElement call found: module-level, so that scanning a
+// header allocates nothing.
+let elementStart = 0;
+let elementEnd = 0;
+
+/** Finds the list element starting at `from`, OWS trimmed, and returns where the next one starts. */
+function nextElement(field: string, from: number): number {
+  let end = field.indexOf(',', from);
+  if (end === -1) end = field.length;
+  let s = from;
+  let e = end;
+  while (s < e && isOwsCode(field.charCodeAt(s))) s++;
+  while (e > s && isOwsCode(field.charCodeAt(e - 1))) e--;
+  elementStart = s;
+  elementEnd = e;
+  return end + 1;
+}
+
+/** The element nextElement found is `token`, ASCII case-insensitively. */
+function isElement(field: string, token: string): boolean {
+  return elementEnd - elementStart === token.length && asciiEqualsIgnoreCase(field, elementStart, token);
 }
 
 function isOwsCode(c: number): boolean {
