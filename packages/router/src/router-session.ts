@@ -484,6 +484,8 @@ export class RouterSession implements RouterPeer {
       this.throttleTimer = null;
     }
     this.throttled = null;
+    // The session ends: read again, or the peer's closing handshake would wait behind the pause.
+    if (this.readingPaused) this.resumeReading();
   }
 
   private closingMessage(message: ClientToRouterMessage): void {

@@ -98,6 +98,20 @@ describe('message rate limit', () => {
     expect(exact.length).toBeLessThan(100);
   });
 
+  it('a throttled session that is killed closes at once: the router reads again for the closing handshake', async () => {
+    ctx = await startRouter({ realms: [{ name: 'realm1', limits: { maxMessagesPerSecond: 20 } }] });
+    const flooder = await RawPeer.join(ctx.url);
+    const admin = await RawPeer.join(ctx.url);
+    ctx.peers.push(flooder, admin);
+    for (let i = 1; i <= 5_000; i++) flooder.send([32, i, {}, `com.flood.${i}`]);
+    await new Promise((r) => setTimeout(r, 300)); // paused by now
+    const t0 = Date.now();
+    expect((await admin.call('wamp.session.kill', [flooder.sessionId]))[0]).toBe(50);
+    await flooder.closed;
+    // Without reading again, the close would wait for the 5 s close timeout.
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
   it('aborts a session whose throttled backlog passes its cap when its transport cannot pause (an in-process link)', async () => {
     ctx = await startRouter({ realms: [{ name: 'realm1', limits: { maxMessagesPerSecond: 20 } }] });
     const link = createLocalLink();
