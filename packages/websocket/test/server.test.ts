@@ -235,6 +235,19 @@ describe('hooks and policies', () => {
     expect(server.clients.size).toBe(1);
   });
 
+  it('does not judge a socket it has paused (its pongs cannot be read), and judges it again once resumed', async () => {
+    const { server, port } = await startServer({ heartbeat: { interval: 50, timeout: 50 } });
+    const connected = new Promise<WebSocket>((resolve) => server.on('connection', resolve));
+    const silent = await RawPeer.connect(port); // never answers pings
+    const socket = await connected;
+    socket.pause();
+    await new Promise((r) => setTimeout(r, 400)); // several heartbeat rounds
+    expect(socket.readyState).toBe(WebSocket.OPEN);
+    socket.resume();
+    await silent.socketClosed(3000);
+    expect(socket.readyState).not.toBe(WebSocket.OPEN);
+  });
+
   it('closes a slow consumer once maxBufferedAmount is passed', async () => {
     const { server, port } = await startServer({ maxBufferedAmount: 256 * 1024 });
     const connected = new Promise<WebSocket>((resolve) => server.on('connection', resolve));

@@ -530,7 +530,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     this.heartbeatTimer = setInterval(() => {
       const pinged: WebSocket[] = [];
       for (const ws of this.clients) {
-        if (ws.readyState !== WebSocket.OPEN) continue;
+        // A paused socket is not read: its answers cannot be seen, so it is not judged.
+        if (ws.readyState !== WebSocket.OPEN || ws.isPaused) continue;
         if (ws.receivedSinceSweep) {
           ws.receivedSinceSweep = false;
           continue;
@@ -542,7 +543,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       if (pinged.length === 0) return;
       setTimeout(() => {
         for (const ws of pinged) {
-          if (ws.heartbeatPending && !ws.receivedSinceSweep && ws.readyState === WebSocket.OPEN) ws.terminate();
+          if (ws.heartbeatPending && !ws.receivedSinceSweep && ws.readyState === WebSocket.OPEN && !ws.isPaused) ws.terminate();
         }
       }, timeout).unref();
     }, interval);
