@@ -288,7 +288,8 @@ export class RouterSession implements RouterPeer {
     }
     // Only requests count: replies (YIELD, ERROR), CANCEL and GOODBYE finish work that other
     // sessions' requests started (and were counted for), so a busy callee is never throttled.
-    if (isRateLimited(type)) {
+    // Embedded sessions are the router's own code (a server publishing its events): not limited.
+    if (!this.trusted && isRateLimited(type)) {
       const balance = this.bucket!.take();
       if (balance < 0) {
         this.startThrottle(message, balance);

@@ -112,6 +112,19 @@ describe('message rate limit', () => {
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 
+  it('does not limit embedded sessions (the router itself): 5x the rate at once, all answered without waiting', async () => {
+    ctx = await startRouter({ realms: [{ name: 'realm1', limits: { maxMessagesPerSecond: 20 } }] });
+    const embedded = await ctx.router.realm('realm1')!.session();
+    try {
+      const t0 = Date.now();
+      const results = await Promise.all(Array.from({ length: 100 }, () => embedded.call('wamp.session.count')));
+      expect(results).toHaveLength(100);
+      expect(Date.now() - t0).toBeLessThan(1000); // throttled, 80 of them would take 4 s
+    } finally {
+      await embedded.close();
+    }
+  });
+
   it('aborts a session whose throttled backlog passes its cap when its transport cannot pause (an in-process link)', async () => {
     ctx = await startRouter({ realms: [{ name: 'realm1', limits: { maxMessagesPerSecond: 20 } }] });
     const link = createLocalLink();
