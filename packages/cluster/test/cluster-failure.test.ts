@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WampError, type Client } from '@junction/client';
-import { NatsServer, RouterNode, client, delay, eventually } from './support/harness.js';
+import type { Client } from '@junction/client';
+import { NatsServer, RouterNode, callWhenRoutable, client, delay, errorOf, eventually } from './support/harness.js';
 
 // Failures: a node killed with SIGKILL mid-traffic, then NATS itself killed and restarted.
 const NODE_TIMEOUT = 800;
@@ -14,25 +14,9 @@ async function track(c: Promise<Client>): Promise<Client> {
   return opened;
 }
 
-async function errorOf(promise: Promise<unknown>): Promise<WampError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WampError) return error;
-    throw error;
-  }
-  throw new Error('expected a WampError');
-}
-
-async function routable(c: Client, uri: string): Promise<unknown[]> {
-  return eventually(async () => {
-    try {
-      return (await c.call(uri, [], {}, { timeout: 2000 })).args;
-    } catch (error) {
-      if (error instanceof WampError && ['wamp.error.no_such_procedure', 'junction.error.callee_unavailable', 'wamp.error.timeout'].includes(error.uri)) return undefined;
-      throw error;
-    }
-  }, 8000, `${uri} to be routable`);
+/** Routable through a node failure: a dying callee's errors mean "not yet" too. */
+function routable(c: Client, uri: string): Promise<unknown[]> {
+  return callWhenRoutable(c, uri, [], { callTimeout: 2000, timeout: 8000, retryOn: ['wamp.error.no_such_procedure', 'junction.error.callee_unavailable', 'wamp.error.timeout'] });
 }
 
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, WampError, type Client } from '@junction/client';
+import { connect, type Client } from '@junction/client';
 import { Router } from '@junction/router';
 import { attachCluster, type Cluster } from '../src/index.js';
-import { NatsServer, eventually } from './support/harness.js';
+import { callWhenRoutable, errorOf, eventually, NatsServer } from './support/harness.js';
 
 // Routers in this process joined by a real nats-server: realms created at run time span the
 // cluster, and `router.close()` alone takes a node out of it.
@@ -52,28 +52,6 @@ async function open(urls: string | string[], realm: string, reconnect = false): 
   });
   clients.push(c);
   return c;
-}
-
-/** Calls until the procedure is routable (the directory spreads in milliseconds). */
-function callWhenRoutable(c: Client, uri: string, args: unknown[] = []): Promise<unknown[]> {
-  return eventually(async () => {
-    try {
-      return (await c.call(uri, args)).args;
-    } catch (error) {
-      if (error instanceof WampError && error.uri === 'wamp.error.no_such_procedure') return undefined;
-      throw error;
-    }
-  }, 5000, `${uri} to be routable`);
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<WampError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WampError) return error;
-    throw error;
-  }
-  throw new Error('expected a WampError');
 }
 
 beforeAll(async () => {

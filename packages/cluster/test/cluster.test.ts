@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WampError, type Client } from '@junction/client';
-import { NatsServer, RouterNode, client, delay, eventually } from './support/harness.js';
+import { callWhenRoutable, client, delay, errorOf, eventually, NatsServer, RouterNode } from './support/harness.js';
 
 // Three router processes joined by a real nats-server; clients spread across them.
 let nats: NatsServer;
@@ -11,28 +11,6 @@ async function open(node: number): Promise<Client> {
   const c = await client(nodes[node]!.url);
   clients.push(c);
   return c;
-}
-
-/** Calls until the procedure is routable from this node (the directory spreads in milliseconds). */
-async function callWhenRoutable(c: Client, uri: string, args: unknown[] = []): Promise<unknown[]> {
-  return eventually(async () => {
-    try {
-      return (await c.call(uri, args)).args;
-    } catch (error) {
-      if (error instanceof WampError && error.uri === 'wamp.error.no_such_procedure') return undefined;
-      throw error;
-    }
-  }, 5000, `${uri} to be routable`);
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<WampError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof WampError) return error;
-    throw error;
-  }
-  throw new Error('expected a WampError');
 }
 
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect, type Client } from '@junction/client';
+import { WampError, connect, type Client } from '@junction/client';
 
 /** The Debian nats-server binary. */
 export const NATS_SERVER = '/usr/sbin/nats-server';
@@ -167,3 +167,34 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
 
 /** Resolves after `ms`. */
 export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The WampError a promise rejects with (anything else fails the test). */
+export async function errorOf(promise: Promise<unknown>): Promise<WampError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof WampError) return error;
+    throw error;
+  }
+  throw new Error('expected a WampError');
+}
+
+/**
+ * Calls until the procedure is routable from this client's node (the directory spreads in
+ * milliseconds); errors in `retryOn` mean "not yet", any other one fails.
+ */
+export function callWhenRoutable(
+  c: Client,
+  uri: string,
+  args: unknown[] = [],
+  { callTimeout, timeout = 5000, retryOn = ['wamp.error.no_such_procedure'] }: { callTimeout?: number; timeout?: number; retryOn?: string[] } = {},
+): Promise<unknown[]> {
+  return eventually(async () => {
+    try {
+      return (await c.call(uri, args, {}, callTimeout === undefined ? {} : { timeout: callTimeout })).args;
+    } catch (error) {
+      if (error instanceof WampError && retryOn.includes(error.uri)) return undefined;
+      throw error;
+    }
+  }, timeout, `${uri} to be routable`);
+}
