@@ -458,3 +458,95 @@ describe('the handshake over raw TCP', () => {
     expect(ws.readyState).toBe(WebSocket.OPEN);
   });
 });
+
+describe('closing the TCP connection', () => {
+  /**
+   * A raw server that answers the handshake, answers a close frame with close 1000 (or sends
+   * `first` right after the handshake), never closes TCP by itself and records the client's FIN.
+   */
+  async function halfOpenServer(first?: Buffer): Promise<{ url: string; socket: Promise<net.Socket>; clientFinAt: () => number }> {
+    let finAt = 0;
+    let gotSocket!: (socket: net.Socket) => void;
+    const socket = new Promise<net.Socket>((resolve) => (gotSocket = resolve));
+    const sockets: net.Socket[] = [];
+    const server = net.createServer({ allowHalfOpen: true }, (sock) => {
+      sockets.push(sock);
+      let buffered = Buffer.alloc(0);
+      let upgraded = false;
+      sock.on('data', (chunk) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        if (!upgraded) {
+          const end = buffered.indexOf('\r\n\r\n');
+          if (end === -1) return;
+          const key = /sec-websocket-key:\s*(\S+)/i.exec(buffered.toString('latin1'))?.[1] ?? '';
+          sock.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept(key)}\r\n\r\n`);
+          if (first) sock.write(first);
+          upgraded = true;
+          buffered = buffered.subarray(end + 4);
+          gotSocket(sock);
+        }
+        // A masked close frame from the client: answer it unless we closed first.
+        if (buffered.length > 0 && buffered[0] === 0x88 && !first) sock.write(Buffer.from([0x88, 0x02, 0x03, 0xe8]));
+      });
+      sock.on('end', () => (finAt = Date.now()));
+      sock.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const sock of sockets) sock.destroy();
+    }));
+    return { url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`, socket, clientFinAt: () => finAt };
+  }
+
+  function closeOf(ws: WebSocket): Promise<{ code: number; at: number }> {
+    return new Promise((resolve) => ws.once('close', (code) => resolve({ code, at: Date.now() })));
+  }
+
+  it('waits for the server to close TCP after the closing handshake (RFC 6455 §7.1.1), then closes at once', async () => {
+    const server = await halfOpenServer();
+    const ws = track(new WebSocket(server.url, [], { perMessageDeflate: false, closeTimeout: 10_000 }));
+    await new Promise<void>((resolve) => ws.once('open', () => resolve()));
+    const closed = closeOf(ws);
+    ws.close(1000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The handshake is complete, yet the client has not half-closed: that is the server's move.
+    expect(server.clientFinAt()).toBe(0);
+    expect(ws.readyState).toBe(WebSocket.CLOSING);
+    const released = Date.now();
+    (await server.socket).end();
+    const { code, at } = await closed;
+    expect(code).toBe(1000);
+    expect(at - released).toBeLessThan(1000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.clientFinAt()).toBeGreaterThanOrEqual(released);
+  });
+
+  it('sees the server close even when the user paused reading in the last message handler', async () => {
+    // A text frame and the server's close frame arrive in one chunk; the handler pauses.
+    const server = await halfOpenServer(Buffer.from([0x81, 0x02, 0x68, 0x69, 0x88, 0x02, 0x03, 0xe8]));
+    const ws = track(new WebSocket(server.url, [], { perMessageDeflate: false, closeTimeout: 10_000 }));
+    ws.on('message', () => ws.pause());
+    const closed = closeOf(ws);
+    const sock = await server.socket;
+    await new Promise((resolve) => sock.once('data', resolve)); // the client's close reply
+    const released = Date.now();
+    sock.end();
+    const { code, at } = await closed;
+    expect(code).toBe(1000);
+    expect(at - released).toBeLessThan(1000);
+  });
+
+  it('closes TCP itself when the server does not within closeTimeout', async () => {
+    const server = await halfOpenServer();
+    const ws = track(new WebSocket(server.url, [], { perMessageDeflate: false, closeTimeout: 300 }));
+    await new Promise<void>((resolve) => ws.once('open', () => resolve()));
+    const closed = closeOf(ws);
+    const started = Date.now();
+    ws.close(1000);
+    const { code, at } = await closed;
+    expect(code).toBe(1000);
+    expect(at - started).toBeGreaterThanOrEqual(250);
+    expect(at - started).toBeLessThan(3000);
+  });
+});

@@ -372,6 +372,50 @@ describe('graceful close', () => {
   });
 });
 
+describe('closing the TCP connection', () => {
+  /** A raw client past the handshake that never sends its FIN, and the server's socket for it. */
+  async function halfOpenPeer(): Promise<{ peer: RawPeer; ws: WebSocket; resets: Error[]; serverFin: Promise<void> }> {
+    const { server, port } = await startServer({ closeTimeout: 10_000 });
+    const accepted = new Promise<WebSocket>((resolve) => server.once('connection', resolve));
+    const peer = await RawPeer.connect(port);
+    cleanups.push(() => peer.destroy());
+    peer.socket.allowHalfOpen = true;
+    const resets: Error[] = [];
+    peer.socket.on('error', (err) => resets.push(err));
+    const serverFin = new Promise<void>((resolve) => peer.socket.once('end', resolve));
+    return { peer, ws: await accepted, resets, serverFin };
+  }
+
+  const closeOf = (ws: WebSocket): Promise<[number, string]> => new Promise((resolve) => ws.once('close', (code, reason) => resolve([code, reason])));
+
+  it('closes TCP first, as soon as it has answered the client\'s close frame (RFC 6455 §7.1.1)', async () => {
+    const { peer, ws, resets, serverFin } = await halfOpenPeer();
+    const closed = closeOf(ws);
+    const started = Date.now();
+    peer.sendFrame(Opcode.Close, Buffer.concat([Buffer.from([0x03, 0xe8]), Buffer.from('bye')]));
+    expect(await peer.closeFrame()).toEqual({ code: 1000, reason: 'bye' });
+    await serverFin;
+    // Without waiting for the client's FIN (it never comes) or the 10 s close timer.
+    expect(await closed).toEqual([1000, 'bye']);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(resets).toEqual([]);
+  });
+
+  it('closes TCP as soon as the client answers a close it started', async () => {
+    const { peer, ws, resets, serverFin } = await halfOpenPeer();
+    const closed = closeOf(ws);
+    const started = Date.now();
+    ws.close(4000, 'done');
+    expect(await peer.closeFrame()).toEqual({ code: 4000, reason: 'done' });
+    peer.sendFrame(Opcode.Close, Buffer.from([0x0f, 0xa0]));
+    await serverFin;
+    // The close event reports the first close frame received: the client's answer.
+    expect(await closed).toEqual([4000, '']);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(resets).toEqual([]);
+  });
+});
+
 describe('option checks', () => {
   it('rejects bad permessage-deflate options at construction, not at the first handshake', () => {
     expect(() => new WebSocketServer({ noServer: true, perMessageDeflate: { serverMaxWindowBits: 16 } })).toThrow(/serverMaxWindowBits/);

