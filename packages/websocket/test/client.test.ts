@@ -196,6 +196,37 @@ describe('WHATWG surface', () => {
     await all;
   });
 
+  it('writes the replies made while handling a read chunk before that read returns, in one write', async () => {
+    const { url } = await echoServer({ perMessageDeflate: false });
+    const ws = track(new WebSocket(url, [], { perMessageDeflate: false }));
+    const other = track(new WebSocket(url, [], { perMessageDeflate: false }));
+    await Promise.all([ws, other].map((s) => new Promise<void>((resolve) => s.on('open', () => resolve()))));
+    const writesOf = (s: WebSocket): number[] => {
+      const writes: number[] = [];
+      const sock = s.socket!;
+      const original = sock.write.bind(sock);
+      sock.write = ((chunk: Buffer, ...rest: unknown[]) => {
+        writes.push(chunk.length);
+        return (original as (...a: unknown[]) => boolean)(chunk, ...rest);
+      }) as typeof sock.write;
+      return writes;
+    };
+    ws.send('go');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const writes = writesOf(ws);
+    const otherWrites = writesOf(other);
+    const seen = new Promise<[number, number]>((resolve) =>
+      ws.once('message', () => {
+        for (let i = 0; i < 3; i++) ws.send(`reply ${i}`);
+        other.send('forwarded');
+        // nextTick callbacks run before microtasks: the writes must not wait for one.
+        process.nextTick(() => resolve([writes.length, otherWrites.length]));
+      }),
+    );
+    ws.send('go again');
+    expect(await seen).toEqual([2, 1]); // 'go again' itself, then the three replies together; other's frame
+  });
+
   it('ping and pong events', async () => {
     const { url } = await echoServer();
     const ws = track(new WebSocket(url));

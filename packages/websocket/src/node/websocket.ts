@@ -628,7 +628,7 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
     }
     if (!this.flushQueued) {
       this.flushQueued = true;
-      if (flushQueue.push(this) === 1) queueMicrotask(flushAll);
+      if (flushQueue.push(this) === 1 && readingDepth === 0) queueMicrotask(flushAll);
     }
   }
 
@@ -804,7 +804,13 @@ interface OwnedSocket extends Socket {
 function onSocketData(this: Socket, chunk: Buffer): void {
   const ws = (this as OwnedSocket)[kOwner];
   ws.receivedSinceSweep = true;
-  ws.receive(chunk);
+  readingDepth++;
+  try {
+    ws.receive(chunk);
+  } finally {
+    // Replies made while handling this chunk go out now, as one write per socket.
+    if (--readingDepth === 0 && flushQueue.length > 0) flushAll();
+  }
 }
 function onSocketEnd(this: Socket): void {
   (this as OwnedSocket)[kOwner].socketEnded();
@@ -816,12 +822,24 @@ function onSocketClose(this: Socket): void {
   (this as OwnedSocket)[kOwner].socketClosed();
 }
 
-/** Sockets with frames queued in this turn; flushed together by one microtask. */
+/**
+ * Sockets with frames queued in this turn. Frames queued while a read chunk is handled (replies,
+ * forwarded messages) are flushed when its handler returns; others by one microtask. Flushing at
+ * the end of the read rather than in a microtask puts the write before Node's nextTick work of
+ * that read: a sequential 32 B round trip over loopback took about 0.6 us less at each end
+ * (bench/transport/latency-mix.mjs; junction on both ends went from 0.3 us above ws to 0.9 below).
+ */
 let flushQueue: WebSocket[] = [];
+/** The other queue array: the two swap at each flush, so flushing allocates nothing. */
+let spareFlushQueue: WebSocket[] = [];
+/** How many onSocketData calls are on the stack. */
+let readingDepth = 0;
 function flushAll(): void {
   const queue = flushQueue;
-  flushQueue = [];
-  for (const ws of queue) ws.flush();
+  flushQueue = spareFlushQueue;
+  for (let i = 0; i < queue.length; i++) queue[i]!.flush();
+  queue.length = 0;
+  spareFlushQueue = queue;
 }
 
 function toBuffer(data: Buffer | ArrayBuffer | ArrayBufferView): Buffer {
