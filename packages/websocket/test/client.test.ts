@@ -247,6 +247,19 @@ describe('argument checks, as in browsers', () => {
     expect(() => new WebSocket('ws://127.0.0.1:1/', ['bad proto'])).toThrow();
   });
 
+  it('takes the options as second argument, as ws does, and any iterable of protocols', async () => {
+    const { server, url } = await echoServer({ protocols: ['b.v1'] });
+    const seen = new Promise<string | undefined>((resolve) => server.once('connection', (_socket, request) => resolve(request.headers['x-test'] as string | undefined)));
+    const ws = track(new WebSocket(url, { perMessageDeflate: false, headers: { 'x-test': 'second argument' } }));
+    await new Promise<void>((resolve) => ws.on('open', () => resolve()));
+    expect(await seen).toBe('second argument');
+    expect(ws.extensions).toBe(''); // perMessageDeflate: false was taken
+    expect(ws.protocol).toBe('');
+    const withSet = track(new WebSocket(url, new Set(['a.v1', 'b.v1']), { perMessageDeflate: false }));
+    await new Promise<void>((resolve) => withSet.on('open', () => resolve()));
+    expect(withSet.protocol).toBe('b.v1');
+  });
+
   it('throws InvalidStateError on send while connecting', async () => {
     const { url } = await echoServer();
     const ws = track(new WebSocket(url));

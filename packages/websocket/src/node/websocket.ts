@@ -248,15 +248,31 @@ export class WebSocket extends EventEmitter<WebSocketEvents> implements Connecti
   heartbeatPending = false;
 
   /**
+   * Opens a client connection without offering subprotocols: `new WebSocket(url, options)`, as
+   * `ws` allows.
+   * @param url `ws://` or `wss://` URL (http/https are accepted and mapped).
+   * @param options client options.
+   * @throws SyntaxError for a bad URL, as browsers do.
+   */
+  constructor(url: string | URL, options?: WebSocketClientOptions);
+  /**
    * Opens a client connection.
    * @param url `ws://` or `wss://` URL (http/https are accepted and mapped).
    * @param protocols subprotocols to offer, in order of preference.
+   * @param options client options.
    * @throws SyntaxError for a bad URL or bad protocol list, as browsers do.
    */
-  constructor(url: string | URL, protocols?: string | string[], clientOptions: WebSocketClientOptions = {}) {
+  constructor(url: string | URL, protocols?: string | Iterable<string>, options?: WebSocketClientOptions);
+  constructor(url: string | URL, protocolsOrOptions?: string | Iterable<string> | WebSocketClientOptions, clientOptions?: WebSocketClientOptions) {
     super();
+    let protocols: string | Iterable<string> | undefined;
+    if (protocolsOrOptions !== null && typeof protocolsOrOptions === 'object' && !(Symbol.iterator in protocolsOrOptions)) {
+      clientOptions ??= protocolsOrOptions as WebSocketClientOptions;
+    } else {
+      protocols = protocolsOrOptions ?? undefined;
+    }
     const serverSide = serverSideOptions;
-    const options: WebSocketClientOptions = serverSide ?? clientOptions;
+    const options: WebSocketClientOptions = serverSide ?? clientOptions ?? {};
     this.opts = resolveSocketOptions(options, serverSide !== null);
     this.serverClients = serverSideClients;
     if (serverSide !== null) {
