@@ -56,7 +56,7 @@ const cfg = quick
       runs: 5,
       latency: { warmup: 10_000, count: 20_000 },
       stream: { warmMs: 500, measureMs: 1500 },
-      handshake: { concurrency: 100, warmup: 200, total: 2000 },
+      handshake: { concurrency: 100, warmup: 5000, total: 5000 },
       idle: { count: 5000, clients: 2, concurrency: 100, warmup: 200 },
       timeoutMs: 60_000,
     };
