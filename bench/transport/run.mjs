@@ -32,13 +32,13 @@ const args = Object.fromEntries(
     return [m[1], m[2] ?? true];
   }),
 );
-const known = new Set(['quick', 'only', 'transports', 'runs', 'out', 'cpu-prof', 'help']);
+const known = new Set(['quick', 'only', 'transports', 'runs', 'out', 'cpu-prof', 'malloc', 'help']);
 for (const k of Object.keys(args)) if (!known.has(k)) usage(`unknown option --${k}`);
 if (args.help) usage();
 
 function usage(err) {
   if (err) console.error(err);
-  console.error('usage: node bench/transport/run.mjs [--quick] [--only=<case>[,<case>...]] [--transports=junction,ws,raw] [--runs=N] [--out=file.json] [--cpu-prof=dir]');
+  console.error('usage: node bench/transport/run.mjs [--quick] [--only=<case>[,<case>...]] [--transports=junction,ws,raw] [--runs=N] [--out=file.json] [--cpu-prof=dir] [--malloc=default|steady]');
   process.exit(err ? 2 : 0);
 }
 
@@ -64,6 +64,18 @@ if (args.runs !== undefined) {
   cfg.runs = Number(args.runs);
   if (!Number.isInteger(cfg.runs) || cfg.runs < 1) usage('--runs must be a positive integer');
 }
+
+/**
+ * --malloc=steady: every server and client process runs with glibc's heap trimming off and its
+ * mmap threshold at 32 MiB, so memory freed by one big message is reused by the next instead of
+ * going back to the kernel and being faulted in again. With the default settings a run at 64 KiB
+ * or 1 MiB lands, at random and for every transport alike, either in that reuse mode or in a
+ * mode with 2-60 page faults per message at up to twice the CPU (see README.md).
+ */
+const MALLOC_STEADY = { MALLOC_TRIM_THRESHOLD_: String(256 * 1024 * 1024), MALLOC_MMAP_THRESHOLD_: String(32 * 1024 * 1024), MALLOC_TOP_PAD_: String(64 * 1024 * 1024) };
+const mallocMode = args.malloc === undefined ? 'default' : String(args.malloc);
+if (mallocMode !== 'default' && mallocMode !== 'steady') usage('--malloc must be default or steady');
+if (mallocMode === 'steady') Object.assign(process.env, MALLOC_STEADY); // children inherit it
 
 // ---------------------------------------------------------------------------
 // cases
@@ -470,7 +482,7 @@ if (errors.length) {
 }
 
 const partial = quick || args.only !== undefined || args.transports !== undefined || args.runs !== undefined;
-const out = typeof args.out === 'string' ? path.resolve(args.out) : path.join(root, 'bench/results', partial ? 'transport-partial.json' : 'transport.json');
+const out = typeof args.out === 'string' ? path.resolve(args.out) : path.join(root, 'bench/results', partial ? 'transport-partial.json' : mallocMode === 'steady' ? 'transport-malloc-steady.json' : 'transport.json');
 fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.writeFileSync(
   out,
@@ -496,6 +508,7 @@ fs.writeFileSync(
         ackEvery: ACK_EVERY,
         deflateLevel: DEFLATE_LEVEL,
         rawZlibMode: RAW_ZLIB_MODE,
+        malloc: mallocMode === 'steady' ? { mode: 'steady', env: MALLOC_STEADY } : { mode: 'default' },
         json: { bytes: JSON_SIZE, distinctDocs: JSON_POOL, sample: jsonSample.slice(0, 300) + '…' },
         latency: cfg.latency,
         stream: cfg.stream,
