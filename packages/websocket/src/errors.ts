@@ -23,6 +23,21 @@ export type WebSocketErrorCode =
   | 'WS_ERR_HANDSHAKE_TIMEOUT'
   | 'WS_ERR_INTERNAL';
 
+/** The server's answer when it refused a client's opening handshake (anything but 101). */
+export interface HandshakeResponse {
+  /** HTTP status code, e.g. 401. */
+  statusCode: number;
+  /** HTTP reason phrase, e.g. `Unauthorized`. */
+  statusMessage: string;
+  /** Response headers, names in lower case (repeated ones as arrays). */
+  headers: Record<string, string | string[]>;
+  /**
+   * The response body as UTF-8 text: at most 64 KiB, read until `Content-Length` bytes arrived
+   * or the server closed the connection. Empty for a chunked body.
+   */
+  body: string;
+}
+
 /**
  * An error raised by the WebSocket layer. `code` says what went wrong in a stable,
  * machine-readable way; `closeCode` is the close status the connection was (or will be) closed with.
@@ -32,12 +47,15 @@ export class WebSocketError extends Error {
   readonly code: WebSocketErrorCode;
   /** The RFC 6455 close code that goes with this error (1002, 1007, 1008, 1009, 1011...). */
   readonly closeCode: number;
+  /** With `WS_ERR_HANDSHAKE` from a client: the server's refusal (status, headers, body), when it sent one. */
+  readonly response?: HandshakeResponse;
 
-  constructor(code: WebSocketErrorCode, closeCode: number, message: string) {
+  constructor(code: WebSocketErrorCode, closeCode: number, message: string, response?: HandshakeResponse) {
     super(message);
     this.name = 'WebSocketError';
     this.code = code;
     this.closeCode = closeCode;
+    if (response !== undefined) this.response = response;
   }
 }
 

@@ -11,7 +11,7 @@ export { WebSocket } from './node/websocket.js';
 export type { WebSocketEvents, WebSocketClientOptions, WebSocketCommonOptions, SendOptions, SendData, SendCallback, EventListenerLike, SlowConsumerPolicy } from './node/websocket.js';
 export { MessageEvent, CloseEvent, ErrorEvent, WebSocketEvent } from './node/events.js';
 export { WebSocketError } from './errors.js';
-export type { WebSocketErrorCode } from './errors.js';
+export type { HandshakeResponse, WebSocketErrorCode } from './errors.js';
 export { CloseCode, Opcode, ReadyState, WEBSOCKET_GUID, DEFAULT_MAX_PAYLOAD, isValidWireCloseCode } from './constants.js';
 export type { PerMessageDeflateOptions } from './permessage-deflate.js';
 

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import net, { type AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
-import { CloseEvent, MessageEvent, WebSocket, WebSocketServer } from '../src/index.js';
+import { CloseEvent, HttpError, MessageEvent, WebSocket, WebSocketError, WebSocketServer } from '../src/index.js';
 import { WEBSOCKET_GUID } from '../src/constants.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -462,12 +462,58 @@ describe('the handshake over raw TCP', () => {
     expect(() => new WebSocket('ws://127.0.0.1:1/', [], { origin: 'https://a\r\nX: y' })).toThrow(TypeError);
   });
 
-  it('reports a refusal as "Unexpected server response: <status> <message>"', async () => {
-    const { url } = await scriptedServer((socket) => void socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 4\r\nConnection: close\r\n\r\nnope'));
+  it('reports a refusal with its status, headers and body', async () => {
+    const { url } = await scriptedServer((socket) => void socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 4\r\nX-Reason: policy\r\nConnection: close\r\n\r\nnope'));
     const { error, code } = await outcome(track(new WebSocket(url)));
     expect(code).toBe(1006);
-    expect((error as Error & { code?: string }).code).toBe('WS_ERR_HANDSHAKE');
-    expect(error?.message).toBe('Unexpected server response: 403 Forbidden');
+    expect(error).toBeInstanceOf(WebSocketError);
+    const refusal = error as WebSocketError;
+    expect(refusal.code).toBe('WS_ERR_HANDSHAKE');
+    expect(refusal.message).toBe('Unexpected server response: 403 Forbidden: nope');
+    expect(refusal.response).toEqual({ statusCode: 403, statusMessage: 'Forbidden', headers: { 'content-length': '4', 'x-reason': 'policy', connection: 'close' }, body: 'nope' });
+  });
+
+  it('reads a refusal body that arrives in pieces, up to Content-Length, without waiting for the close', async () => {
+    const body = JSON.stringify({ error: 'token expired', detail: 'x'.repeat(500) });
+    const { url } = await scriptedServer(async (socket) => {
+      socket.write(`HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      socket.write(body.slice(10)); // and the connection stays open
+    });
+    const started = Date.now();
+    const { error } = await outcome(track(new WebSocket(url, [], { handshakeTimeout: 5000 })));
+    const refusal = error as WebSocketError;
+    expect(refusal.response?.statusCode).toBe(401);
+    expect(JSON.parse(refusal.response!.body)).toEqual({ error: 'token expired', detail: 'x'.repeat(500) });
+    // The message quotes the start of the body on one line, cut at 200 characters.
+    expect(refusal.message).toBe(`Unexpected server response: 401 Unauthorized: ${body.slice(0, 200)}…`);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('reads a refusal body without a length until the server closes, and leaves a chunked one out', async () => {
+    const closeDelimited = await scriptedServer((socket) => void socket.end('HTTP/1.1 503 Service Unavailable\r\n\r\ntry again later'));
+    const first = (await outcome(track(new WebSocket(closeDelimited.url)))).error as WebSocketError;
+    expect(first.response?.body).toBe('try again later');
+    const chunked = await scriptedServer((socket) => void socket.end('HTTP/1.1 400 Bad Request\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nnope\r\n0\r\n\r\n'));
+    const second = (await outcome(track(new WebSocket(chunked.url)))).error as WebSocketError;
+    expect(second.response?.statusCode).toBe(400);
+    expect(second.response?.body).toBe('');
+    expect(second.message).toBe('Unexpected server response: 400 Bad Request');
+  });
+
+  it('gets the status and body an authenticate hook of our server refused with', async () => {
+    const server = new WebSocketServer({
+      port: 0,
+      host: '127.0.0.1',
+      authenticate: () => Promise.reject(new HttpError(401, 'token expired', { 'WWW-Authenticate': 'Bearer' })),
+    });
+    await new Promise<void>((resolve) => server.on('listening', resolve));
+    cleanups.push(() => server.close());
+    const { error } = await outcome(track(new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`)));
+    const refusal = error as WebSocketError;
+    expect(refusal.message).toBe('Unexpected server response: 401 Unauthorized: token expired');
+    expect(refusal.response?.headers['www-authenticate']).toBe('Bearer');
+    expect(refusal.response?.body).toBe('token expired');
   });
 
   it('reports a malformed answer', async () => {

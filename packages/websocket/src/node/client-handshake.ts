@@ -2,11 +2,11 @@ import { randomFillSync } from 'node:crypto';
 import net, { type Socket } from 'node:net';
 import tls from 'node:tls';
 import { CloseCode, DEFAULT_MAX_PAYLOAD } from '../constants.js';
-import { WebSocketError } from '../errors.js';
+import { WebSocketError, type HandshakeResponse } from '../errors.js';
 import { validateUpgradeResponse } from '../handshake.js';
 import { parseExtensionsHeader } from '../extension-header.js';
 import { acceptDeflateResponse, deflateOfferHeader } from '../permessage-deflate.js';
-import { HttpHeadParser } from '../http-head-parser.js';
+import { HttpHeadParser, type HttpHead } from '../http-head-parser.js';
 import { isToken, isValidHeaderValue } from '../http-tokens.js';
 import type { MessageCodec } from '../connection.js';
 import { createDeflateCodec, deflateCodecOptions, resolveDeflateOptions } from './deflate.js';
@@ -22,6 +22,10 @@ export interface ClientHandshake {
 
 /** Largest response head we read, as Node's default `maxHeaderSize`. */
 const MAX_RESPONSE_HEAD = 16 * 1024;
+/** Largest part of a refusal's body we keep (`WebSocketError.response.body`). */
+const MAX_REFUSAL_BODY = 64 * 1024;
+/** How much of the body the error message quotes, on one line. */
+const QUOTED_BODY = 200;
 
 // Headers the handshake writes itself; a user's copy would corrupt it. The three conditional
 // ones (protocol, extensions, origin) are ours only when we set them. A user's Host replaces ours.
@@ -57,8 +61,12 @@ export function startClientHandshake(ws: WebSocket, url: URL, protocols: string[
   const parser = new HttpHeadParser('response', MAX_RESPONSE_HEAD);
   let settled = false;
   const timeout = options.handshakeTimeout ?? 10000;
+  /** A refused handshake whose body is still arriving. */
+  let refusal: { head: HttpHead; chunks: Buffer[]; received: number; wanted: number } | null = null;
   const timer = setTimeout(() => {
-    fail(new WebSocketError('WS_ERR_HANDSHAKE_TIMEOUT', CloseCode.Abnormal, `Opening handshake timed out after ${timeout} ms`));
+    // A slow refusal still says more than a timeout would.
+    if (refusal !== null) refused();
+    else fail(new WebSocketError('WS_ERR_HANDSHAKE_TIMEOUT', CloseCode.Abnormal, `Opening handshake timed out after ${timeout} ms`));
   }, timeout);
   timer.unref();
 
@@ -84,10 +92,38 @@ export function startClientHandshake(ws: WebSocket, url: URL, protocols: string[
   }
 
   function onClose(): void {
-    fail(new WebSocketError('WS_ERR_HANDSHAKE', CloseCode.Abnormal, 'The server closed the connection during the opening handshake'));
+    if (refusal !== null) refused();
+    else fail(new WebSocketError('WS_ERR_HANDSHAKE', CloseCode.Abnormal, 'The server closed the connection during the opening handshake'));
+  }
+
+  /** Fails with the refusal's status, headers and the body read so far. */
+  function refused(): void {
+    const { head, chunks } = refusal!;
+    const body = Buffer.concat(chunks).subarray(0, refusal!.wanted).toString('utf8');
+    const response: HandshakeResponse = { statusCode: head.statusCode, statusMessage: head.statusMessage, headers: head.headers, body };
+    const quoted = body.replace(/\s+/g, ' ').trim();
+    const excerpt = quoted.length > QUOTED_BODY ? `${quoted.slice(0, QUOTED_BODY)}…` : quoted;
+    const message = `Unexpected server response: ${head.statusCode} ${head.statusMessage}`.trim() + (excerpt === '' ? '' : `: ${excerpt}`);
+    fail(new WebSocketError('WS_ERR_HANDSHAKE', CloseCode.Abnormal, message, response));
+  }
+
+  /** Reads the body of a refusal (bounded by MAX_REFUSAL_BODY and the handshake timer), then fails. */
+  function readRefusal(head: HttpHead, rest: Buffer): void {
+    const length = head.headers['content-length'];
+    const chunked = /chunked/i.test(String(head.headers['transfer-encoding'] ?? ''));
+    // Without a length the body ends when the server closes (RFC 9112 §6.3); a chunked one is not decoded.
+    const wanted = chunked ? 0 : typeof length === 'string' && /^\d+$/.test(length) ? Math.min(Number(length), MAX_REFUSAL_BODY) : MAX_REFUSAL_BODY;
+    refusal = { head, chunks: [rest], received: rest.length, wanted };
+    if (refusal.received >= wanted) refused();
   }
 
   function onData(chunk: Buffer): void {
+    if (refusal !== null) {
+      refusal.chunks.push(chunk);
+      refusal.received += chunk.length;
+      if (refusal.received >= refusal.wanted) refused();
+      return;
+    }
     const result = parser.push(chunk);
     if (!result.done) return;
     if (result.error) {
@@ -96,7 +132,7 @@ export function startClientHandshake(ws: WebSocket, url: URL, protocols: string[
     }
     const res = result.head;
     if (res.statusCode !== 101) {
-      fail(new WebSocketError('WS_ERR_HANDSHAKE', CloseCode.Abnormal, `Unexpected server response: ${res.statusCode} ${res.statusMessage}`.trim()));
+      readRefusal(res, result.rest);
       return;
     }
     let protocol: string;
