@@ -475,6 +475,8 @@ export class Client extends EventEmitter<ClientEvents> {
         const error = failure instanceof AttemptAborted ? failure.error : failure;
         // The first connection fails on any ABORT; later ones only on those that will not change.
         if (abortReason !== null && (initial || PERMANENT_ABORTS.has(abortReason))) throw error;
+        // Neither does a handshake refused with 401 or 403: waiting for it would hang connect().
+        if (error instanceof WampError && error.uri === ClientErrorUri.CONNECTION_REFUSED) throw error;
         if (this.policy === null) throw error;
         if (!initial) this.emit('error', error);
         if (attempt + 1 > this.policy.maxRetries) {

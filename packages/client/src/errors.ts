@@ -11,4 +11,11 @@ export const ClientErrorUri = {
   RECONNECT_FAILED: 'junction.error.reconnect_failed',
   /** An async iterator ({@link Client.events}) queued more items than its limit: the consumer is too slow. */
   QUEUE_OVERFLOW: 'junction.error.queue_overflow',
+  /**
+   * The server refused the WebSocket handshake with an HTTP status that retrying will not change
+   * (4xx but 408, 425 and 429, e.g. 401 or 403 from an authenticating proxy): `connect()`
+   * rejects with it and reconnecting stops. kwargs: `status`, `body`. Node only: browsers do not
+   * tell a page why a handshake failed. A custom `transport` may reject with it too.
+   */
+  CONNECTION_REFUSED: 'junction.error.connection_refused',
 } as const;

@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { once } from 'node:events';
 import { Client, ErrorUri, WampError, result, type CallResult, type ClientCloseInfo, type InvocationContext, type ReconnectingInfo } from '@junction/client';
 import { Router } from '@junction/router';
+import { HttpError } from '@junction/websocket';
 import { ClientPool, deferred, quietLog, rejection, startRouter, waitFor, waitSubscribers, within } from './support/e2e-router.js';
 import { startWireProxy, type WireProxy } from './support/e2e-wire.js';
 
@@ -766,5 +767,96 @@ describe('reconnect', () => {
     expect(log.close[0]).toMatchObject({ willReconnect: false });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(log.reconnecting).toEqual([]);
+  });
+});
+
+describe('refused handshakes', () => {
+  /** A router whose upgrade check wants `Authorization: Bearer <gate.token>`, refusing with `gate.status` otherwise. */
+  async function gatedRouter() {
+    const gate = { token: 'good', status: 401, attempts: 0 };
+    const server = http.createServer((_req, res) => res.writeHead(404).end());
+    const sockets = new Set<Socket>();
+    server.on('connection', (s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+    const r = new Router({
+      realms: [{ name: 'realm1' }],
+      log: quietLog,
+      authenticateUpgrade: (request) => {
+        gate.attempts++;
+        if (request.headers.authorization === `Bearer ${gate.token}`) return null;
+        throw new HttpError(gate.status, gate.status === 401 ? 'bad token' : 'try later');
+      },
+    });
+    r.attach(server, { path: '/ws' });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return {
+      gate,
+      url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`,
+      /** Drops every connection without a closing handshake. */
+      drop: () => {
+        for (const s of sockets) s.destroy();
+      },
+      async close() {
+        await r.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      },
+    };
+  }
+
+  const RECONNECT = { initialDelay: 20, maxDelay: 100, factor: 2, jitter: 0 };
+  const bearer = (token: string) => ({ webSocketOptions: { headers: { Authorization: `Bearer ${token}` } } });
+
+  it('a 401 fails connect() at once with junction.error.connection_refused, its status and body, although reconnecting is on', async () => {
+    const r = await gatedRouter();
+    try {
+      const started = Date.now();
+      const error = await rejection(pool.open(r.url, 'json', { reconnect: RECONNECT, ...bearer('wrong') }));
+      expect(error).toBeInstanceOf(WampError);
+      expect((error as WampError).uri).toBe('junction.error.connection_refused');
+      expect((error as WampError).kwargs).toEqual({ status: 401, body: 'bad token' });
+      expect((error as WampError).message).toMatch(/401 Unauthorized: bad token/);
+      expect(r.gate.attempts).toBe(1);
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('a 503 is retried like any failed connection', async () => {
+    const r = await gatedRouter();
+    r.gate.status = 503;
+    try {
+      const error = await rejection(pool.open(r.url, 'json', { reconnect: { ...RECONNECT, maxRetries: 2 }, ...bearer('wrong') }));
+      expect((error as { code?: string }).code).toBe('WS_ERR_HANDSHAKE');
+      expect((error as Error).message).toBe('Unexpected server response: 503 Service Unavailable: try later');
+      expect(r.gate.attempts).toBe(3);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('a 403 while reconnecting stops the reconnects, with connection_refused as the close reason', async () => {
+    const r = await gatedRouter();
+    try {
+      const client = await pool.open(r.url, 'json', { reconnect: RECONNECT, ...bearer('good') });
+      const closes: ClientCloseInfo[] = [];
+      client.on('close', (info) => void closes.push(info));
+      r.gate.token = 'rotated';
+      r.gate.status = 403;
+      r.drop();
+      await waitFor(() => closes.some((c) => !c.willReconnect), 3000, 'the final close');
+      const attempts = r.gate.attempts;
+      expect(closes.at(-1)).toMatchObject({ reason: 'junction.error.connection_refused', willReconnect: false });
+      expect(closes.at(-1)!.message).toMatch(/403 Forbidden: try later/);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(r.gate.attempts).toBe(attempts); // no attempt after it
+      expect(attempts).toBe(2); // the first connection and one refused reconnect
+    } finally {
+      await r.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
-import type { MessageTransport, Serializer } from '@junction/wamp';
-import { WebSocket, type SendOptions, type WebSocketClientOptions } from '@junction/websocket';
+import { WampError, type MessageTransport, type Serializer } from '@junction/wamp';
+import { WebSocket, WebSocketError, type SendOptions, type WebSocketClientOptions } from '@junction/websocket';
+import { ClientErrorUri } from '../errors.js';
 import { serializerForProtocol } from '../serializers.js';
 import { SocketTransport } from './socket-transport.js';
 
@@ -70,8 +71,23 @@ export function connectNodeWebSocket(url: string, serializers: readonly Serializ
     });
     ws.on('close', (code, reason) => {
       signal?.removeEventListener('abort', onAbort);
-      if (transport === null) reject(failure ?? new Error(`WebSocket connection to ${url} failed (close code ${code})`));
+      if (transport === null) reject(permanentRefusal(failure) ?? failure ?? new Error(`WebSocket connection to ${url} failed (close code ${code})`));
       else transport.closed({ code, reason, wasClean: code === 1000 || code === 1001 });
     });
   });
+}
+
+/** HTTP statuses of a refused handshake after which trying again is still worth it. */
+const RETRYABLE_CLIENT_STATUSES = new Set([408, 425, 429]);
+
+/**
+ * The WAMP error for a handshake the server refused for good (a 4xx but 408, 425 and 429; see
+ * `ClientErrorUri.CONNECTION_REFUSED`), or null for any other failure.
+ */
+function permanentRefusal(error: Error | null): WampError | null {
+  const response = error instanceof WebSocketError ? error.response : undefined;
+  if (response === undefined) return null;
+  const status = response.statusCode;
+  if (status < 400 || status > 499 || RETRYABLE_CLIENT_STATUSES.has(status)) return null;
+  return new WampError(ClientErrorUri.CONNECTION_REFUSED, [error!.message], { status, body: response.body });
 }
