@@ -126,8 +126,11 @@ export async function connectFromFlags(flags: ConnectionFlags, io: CommandIo): P
     progress(`joined as ${welcome?.authid ?? '?'} (role ${welcome?.authrole ?? '?'}, ${client.serializer})\n`);
     return client;
   } catch (error) {
-    if (error instanceof Error && error.name === 'WampError') throw error; // the router's ABORT says it all
-    throw new Error(`cannot connect to ${options.url}: ${error instanceof Error ? error.message : String(error)}`);
+    const wamp = error instanceof Error && error.name === 'WampError' ? (error as Error & { uri: string; args: unknown[] }) : null;
+    if (wamp !== null && wamp.uri !== 'junction.error.connection_refused') throw error; // the router's ABORT says it all
+    // A refused handshake's first arg is the server's answer ("Unexpected server response: 401 ...").
+    const why = wamp !== null && typeof wamp.args[0] === 'string' ? wamp.args[0] : error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot connect to ${options.url}: ${why}`);
   }
 }
 
