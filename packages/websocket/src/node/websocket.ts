@@ -853,9 +853,13 @@ let readingDepth = 0;
 function flushAll(): void {
   const queue = flushQueue;
   flushQueue = spareFlushQueue;
-  for (let i = 0; i < queue.length; i++) queue[i]!.flush();
-  queue.length = 0;
-  spareFlushQueue = queue;
+  try {
+    for (let i = 0; i < queue.length; i++) queue[i]!.flush();
+  } finally {
+    // Even after a throw the two arrays must stay distinct, or one flush would clear the next queue.
+    queue.length = 0;
+    spareFlushQueue = queue;
+  }
 }
 
 function toBuffer(data: Buffer | ArrayBuffer | ArrayBufferView): Buffer {
