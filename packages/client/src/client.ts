@@ -63,6 +63,12 @@ export interface ClientOptions {
   webSocket?: WebSocketConstructor;
   /** Node entry: options of `@junction/websocket`'s client (headers, TLS, permessage-deflate...). */
   webSocketOptions?: WebSocketClientOptions;
+  /**
+   * Event listeners, attached before the first attempt: the only way to hear the events of the
+   * first connection (`connect` resolves only once it is established), e.g.
+   * `on: { reconnecting: ({ attempt, error }) => console.warn(attempt, error) }`.
+   */
+  on?: { [E in keyof ClientEvents]?: (...args: ClientEvents[E]) => void };
 }
 
 /** What the `close` event reports. */
@@ -77,10 +83,15 @@ export interface ClientCloseInfo {
 
 /** What the `reconnecting` event reports. */
 export interface ReconnectingInfo {
-  /** 1 for the first attempt after a loss. */
+  /** 1 for the first attempt after a loss (or after the first connection's first attempt). */
   attempt: number;
   /** Milliseconds until this attempt. */
   delay: number;
+  /**
+   * Why the previous attempt failed (e.g. `ECONNREFUSED`, a timeout, an ABORT that is retried).
+   * Absent on the first attempt after a session ended: the `close` event said why.
+   */
+  error?: unknown;
 }
 
 /** The events of a {@link Client} (eventemitter3). */
@@ -260,6 +271,11 @@ export class Client extends EventEmitter<ClientEvents> {
     if (options.requestTimeout !== undefined && !(options.requestTimeout > 0)) throw new RangeError(`connect: \`requestTimeout\` must be a positive number of ms (or Infinity); got ${String(options.requestTimeout)}`);
     this.serializers = resolveSerializers(options.serializers);
     this.policy = options.reconnect === false ? null : reconnectPolicy(options.reconnect);
+    if (options.on !== undefined) {
+      for (const [event, listener] of Object.entries(options.on)) {
+        if (typeof listener === 'function') this.on(event as keyof ClientEvents, listener as never);
+      }
+    }
   }
 
   /** The current session's ID, or null while not connected. */
@@ -458,11 +474,12 @@ export class Client extends EventEmitter<ClientEvents> {
   }
 
   private async connectLoop(initial: boolean): Promise<void> {
+    let lastError: unknown;
     for (let attempt = initial ? 0 : 1; ; attempt++) {
       if (attempt > 0) {
         if (this.policy === null || attempt > this.policy.maxRetries) throw new WampError(ClientErrorUri.RECONNECT_FAILED, [`gave up after ${attempt - 1} attempts`]);
         const delay = reconnectDelay(attempt, this.policy);
-        this.emit('reconnecting', { attempt, delay });
+        this.emit('reconnecting', lastError === undefined ? { attempt, delay } : { attempt, delay, error: lastError });
         await this.sleep(delay);
       }
       if (this.isClosed()) throw new WampError(ClientErrorUri.NOT_CONNECTED, ['the client was closed']);
@@ -479,6 +496,7 @@ export class Client extends EventEmitter<ClientEvents> {
         if (error instanceof WampError && error.uri === ClientErrorUri.CONNECTION_REFUSED) throw error;
         if (this.policy === null) throw error;
         if (!initial) this.emit('error', error);
+        lastError = error;
         if (attempt + 1 > this.policy.maxRetries) {
           if (initial) throw error;
           throw new WampError(ClientErrorUri.RECONNECT_FAILED, [`gave up after ${attempt} attempts: ${error instanceof Error ? error.message : String(error)}`]);

@@ -59,6 +59,18 @@ describe('Client', () => {
     expect(off.failOpens).toBe(99);
   });
 
+  it('on: listeners given to connect hear the first connection’s retries, each with the error of the attempt before', async () => {
+    const router = new FakeRouter();
+    router.failOpens = 2;
+    const infos: ReconnectingInfo[] = [];
+    let opened = 0;
+    const { client } = await start(router, { on: { reconnecting: (info) => void infos.push(info), open: () => void opened++ } });
+    expect(client.isOpen).toBe(true);
+    expect(infos.map((i) => i.attempt)).toEqual([1, 2]);
+    expect(infos.map((i) => (i.error as Error).message)).toEqual(['connection refused (fake)', 'connection refused (fake)']);
+    expect(opened).toBe(1);
+  });
+
   it('connectTimeout bounds the wait for WELCOME', async () => {
     const router = new FakeRouter();
     router.onhello = () => {};
@@ -249,7 +261,8 @@ describe('Client', () => {
     const router = new FakeRouter();
     const { client } = await start(router, { reconnect: { initialDelay: 2, factor: 2, maxDelay: 100, jitter: 0, maxRetries: 3 } });
     const delays: number[] = [];
-    client.on('reconnecting', (info) => delays.push(info.delay));
+    const infos: ReconnectingInfo[] = [];
+    client.on('reconnecting', (info) => delays.push(info.delay) && infos.push(info));
     const errors: unknown[] = [];
     client.on('error', (e) => errors.push(e));
     const closes: ClientCloseInfo[] = [];
@@ -260,6 +273,10 @@ describe('Client', () => {
     await gaveUp;
     expect(delays).toEqual([2, 4, 8]);
     expect(errors.length).toBe(3);
+    // The first attempt after the loss has no error of its own (the close event says why); later
+    // ones carry the error of the attempt before, the same one the error event reported.
+    expect('error' in infos[0]!).toBe(false);
+    expect(infos.slice(1).map((i) => i.error)).toEqual(errors.slice(0, 2));
     expect(closes.map((c) => [c.reason, c.willReconnect])).toEqual([
       ['junction.error.connection_lost', true],
       ['junction.error.reconnect_failed', false],
