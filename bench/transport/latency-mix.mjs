@@ -18,20 +18,17 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { HOST, loadWsLike } from './common.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const dist = process.env.JUNCTION_BENCH_DIST ? path.resolve(process.env.JUNCTION_BENCH_DIST) : path.join(root, 'packages/websocket/dist');
-const HOST = '127.0.0.1';
 const SIZE = 32;
+// JUNCTION_BENCH_DIST=<dir>: another build of @junction/websocket, as in run.mjs (loadWsLike
+// imports JUNCTION_BENCH_MODULE; the child processes inherit it).
+if (process.env.JUNCTION_BENCH_DIST && !process.env.JUNCTION_BENCH_MODULE) {
+  process.env.JUNCTION_BENCH_MODULE = pathToFileURL(path.join(path.resolve(process.env.JUNCTION_BENCH_DIST), 'index.js')).href;
+}
 
 async function libraries() {
-  const ws = await import('ws');
-  const junction = await import(pathToFileURL(path.join(dist, 'index.js')).href);
-  return {
-    ws: { WebSocketServer: ws.WebSocketServer ?? ws.default.Server, WebSocket: ws.WebSocket ?? ws.default },
-    junction: { WebSocketServer: junction.WebSocketServer, WebSocket: junction.WebSocket },
-  };
+  return { ws: await loadWsLike('ws'), junction: await loadWsLike('junction') };
 }
 
 function options() {
